@@ -1,0 +1,95 @@
+"""The ``otel-measure`` command: ``demo``, ``snapshot``, ``catalog``, ``settings``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+
+from otel_measure import names
+from otel_measure.config import render_configuration_table
+from otel_measure.errors import OtelMeasureError
+
+__all__ = ["main"]
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from otel_measure.demo import run_demo
+
+    return run_demo(duration_s=args.duration, port=args.port, host=args.host)
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    if args.url:
+        url = args.url.rstrip("/")
+        if not url.endswith("/api/v1/metrics/dashboard"):
+            url += "/api/v1/metrics/dashboard"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            snapshot = json.loads(response.read())
+    else:
+        import otel_measure
+
+        measure = otel_measure.setup(exporters="none")
+        try:
+            time.sleep(1.0)  # utilizations are deltas: give them one second to measure
+            snapshot = measure.dashboard()
+        finally:
+            measure.shutdown()
+    print(json.dumps(snapshot, indent=2, sort_keys=True, default=str))
+    return 0
+
+
+def _cmd_catalog(_args: argparse.Namespace) -> int:
+    sys.stdout.write(names.render_catalog())
+    return 0
+
+
+def _cmd_settings(_args: argparse.Namespace) -> int:
+    sys.stdout.write(render_configuration_table())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="otel-measure", description="Measure everything through OpenTelemetry."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="serve /metrics while driving a synthetic workload")
+    demo.add_argument("--duration", type=float, default=60.0,
+                      help="seconds to run; 0 runs until Ctrl-C (default 60)")
+    demo.add_argument("--port", type=int, default=None,
+                      help="port of /metrics (default 9464 or OTEL_EXPORTER_PROMETHEUS_PORT; "
+                           "0 picks a free one)")
+    demo.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    demo.set_defaults(func=_cmd_demo)
+    snap = sub.add_parser("snapshot", help="print the unified dashboard as JSON once")
+    snap.add_argument("--url", default=None,
+                      help="read it from a running app (e.g. http://127.0.0.1:9464) instead "
+                           "of measuring this process")
+    snap.set_defaults(func=_cmd_snapshot)
+    sub.add_parser("catalog", help="print the metric catalog (docs/metrics.md)").set_defaults(
+        func=_cmd_catalog)
+    sub.add_parser("settings", help="print the settings table (docs/configuration.md)"
+                   ).set_defaults(func=_cmd_settings)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        status: int = args.func(args)
+    except OtelMeasureError as exc:
+        print(f"otel-measure: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"otel-measure: {exc}", file=sys.stderr)
+        return 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

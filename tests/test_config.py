@@ -1,0 +1,133 @@
+"""Settings resolve argument → environment → default, and bad values name themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from otel_measure.config import (
+    SETTINGS,
+    InfrastructureOptions,
+    render_configuration_table,
+    resolve_settings,
+)
+from otel_measure.errors import OtelMeasureConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_without_arguments_or_environment() -> None:
+    """With nothing given, the documented defaults apply."""
+    s = resolve_settings({}, env={})
+    assert s.exporters == ("prometheus",)
+    assert (s.prometheus_host, s.prometheus_port) == ("127.0.0.1", 9464)
+    assert s.export_interval_s == 60.0 and s.export_timeout_s == 30.0
+    assert s.cardinality_limit == 2000 and s.strict is False and s.sdk_disabled is False
+    assert s.infrastructure == InfrastructureOptions()
+    assert s.signal == {}
+
+
+def test_environment_beats_default_and_argument_beats_environment() -> None:
+    """An argument wins over its variable, which wins over the default."""
+    env = {"OTEL_EXPORTER_PROMETHEUS_PORT": "9000", "OTEL_SERVICE_NAME": "from-env"}
+    assert resolve_settings({}, env=env).prometheus_port == 9000
+    assert resolve_settings({}, env=env).service_name == "from-env"
+    s = resolve_settings({"prometheus_port": 9100, "service_name": "arg"}, env=env)
+    assert (s.prometheus_port, s.service_name) == (9100, "arg")
+
+
+def test_millisecond_variables_become_seconds() -> None:
+    """OTEL_METRIC_EXPORT_INTERVAL and OTLP timeouts are milliseconds, as the spec says."""
+    env = {"OTEL_METRIC_EXPORT_INTERVAL": "1500", "OTEL_METRIC_EXPORT_TIMEOUT": "250",
+           "OTEL_EXPORTER_OTLP_TIMEOUT": "2000", "OTEL_MEASURE_EXPORTERS": "otlp"}
+    s = resolve_settings({}, env=env)
+    assert (s.export_interval_s, s.export_timeout_s, s.otlp_timeout_s) == (1.5, 0.25, 2.0)
+    assert s.signal["metrics"].timeout_s == 2.0
+
+
+def test_exporters_from_comma_list_variable() -> None:
+    """OTEL_MEASURE_EXPORTERS is a comma list; 'none' means no exporter."""
+    env = {"OTEL_MEASURE_EXPORTERS": " otlp , console,otlp"}
+    assert resolve_settings({}, env=env).exporters == ("otlp", "console")
+    assert resolve_settings({"exporters": "none"}, env={}).exporters == ()
+
+
+def test_otlp_endpoints_per_protocol_and_signal() -> None:
+    """gRPC uses the base URL; HTTP appends /v1/<signal>; signal variables are used as is."""
+    grpc = resolve_settings({"exporters": ["otlp"]}, env={})
+    assert grpc.signal["metrics"].endpoint == "http://localhost:4317"
+    http = resolve_settings({"exporters": ["otlp"], "otlp_protocol": "http/protobuf"}, env={})
+    assert http.signal["metrics"].endpoint == "http://localhost:4318/v1/metrics"
+    assert http.signal["traces"].endpoint == "http://localhost:4318/v1/traces"
+    env = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/",
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://tempo:443/custom",
+        "OTEL_EXPORTER_OTLP_HEADERS": "api-key=abc%20d,x=1",
+        "OTEL_EXPORTER_OTLP_METRICS_HEADERS": "m=2",
+    }
+    s = resolve_settings({"exporters": ["otlp"]}, env=env)
+    assert s.signal["metrics"].endpoint == "http://collector:4318/v1/metrics"
+    assert s.signal["traces"].endpoint == "https://tempo:443/custom"
+    assert s.signal["traces"].headers == (("api-key", "abc d"), ("x", "1"))
+    assert s.signal["metrics"].headers == (("m", "2"),)
+
+
+def test_signal_protocol_variable_overrides_generic() -> None:
+    """OTEL_EXPORTER_OTLP_METRICS_PROTOCOL wins over OTEL_EXPORTER_OTLP_PROTOCOL."""
+    env = {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+           "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": "http/protobuf"}
+    s = resolve_settings({"exporters": ["otlp"]}, env=env)
+    assert s.signal["metrics"].protocol == "http/protobuf"
+    assert s.signal["traces"].protocol == "grpc"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "fragments"),
+    [
+        ({"exporters": ["prometheus", "zipkin"]}, {}, ["'exporters'", "zipkin", "otlp"]),
+        ({}, {"OTEL_MEASURE_EXPORTERS": "kafka"}, ["OTEL_MEASURE_EXPORTERS", "kafka"]),
+        ({"prometheus_port": 70000}, {}, ["'prometheus_port'", "70000", "0..65535"]),
+        ({}, {"OTEL_EXPORTER_PROMETHEUS_PORT": "http"}, ["OTEL_EXPORTER_PROMETHEUS_PORT"]),
+        ({"otlp_endpoint": "localhost:4317"}, {}, ["'otlp_endpoint'", "localhost:4317",
+                                                    "http://"]),
+        ({"otlp_endpoint": "http://"}, {}, ["'otlp_endpoint'"]),
+        ({"export_interval_s": -5}, {}, ["'export_interval_s'", "-5", "positive"]),
+        ({}, {"OTEL_METRIC_EXPORT_INTERVAL": "0"}, ["OTEL_METRIC_EXPORT_INTERVAL", "positive"]),
+        ({"otlp_protocol": "thrift"}, {}, ["'otlp_protocol'", "thrift", "http/protobuf"]),
+        ({"strict": "maybe"}, {}, ["'strict'", "maybe", "true or false"]),
+        ({"infrastructure": 3}, {}, ["'infrastructure'", "InfrastructureOptions"]),
+        ({"cardinality_limit": 0}, {}, ["'cardinality_limit'", "positive integer"]),
+        ({"exporters": ["none", "otlp"]}, {}, ["'exporters'", "'none' cannot be combined"]),
+        ({"resource_attributes": {"k": [1]}}, {}, ["'resource_attributes'"]),
+        ({"otlp_headers": "novalue"}, {}, ["'otlp_headers'", "key=value"]),
+        ({"prometheus_prot": 1}, {}, ["prometheus_prot", "prometheus_port"]),
+    ],
+)
+def test_bad_settings_name_setting_value_and_allowed(
+    args: dict[str, object], env: dict[str, str], fragments: list[str]
+) -> None:
+    """Each bad setting raises OtelMeasureConfigError naming it, the value and what is allowed."""
+    with pytest.raises(OtelMeasureConfigError) as info:
+        resolve_settings(args, env=env)
+    assert isinstance(info.value, ValueError)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+def test_domain_options_accept_bool_or_dataclass() -> None:
+    """A domain is an options dataclass, True (defaults) or False (disabled)."""
+    opts = InfrastructureOptions(process=False)
+    assert resolve_settings({"infrastructure": opts}, env={}).infrastructure is opts
+    assert resolve_settings({"infrastructure": False}, env={}).infrastructure is None
+    env = {"OTEL_MEASURE_MODELS": "false"}
+    assert resolve_settings({}, env=env).models is None
+
+
+def test_configuration_doc_matches_settings_table() -> None:
+    """docs/configuration.md carries exactly the table rendered from SETTINGS."""
+    doc = (ROOT / "docs" / "configuration.md").read_text()
+    assert render_configuration_table() in doc
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in doc

@@ -81,7 +81,7 @@ class _MetricsServicer(metrics_service_pb2_grpc.MetricsServiceServicer):
     def __init__(self, received: Received) -> None:
         self.received = received
 
-    def Export(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+    def Export(self, request: Any, context: Any) -> Any:
         headers = {k: v for k, v in context.invocation_metadata()}
         self.received.add("metrics", request, headers, "grpc")
         return metrics_service_pb2.ExportMetricsServiceResponse()
@@ -91,7 +91,7 @@ class _TraceServicer(trace_service_pb2_grpc.TraceServiceServicer):
     def __init__(self, received: Received) -> None:
         self.received = received
 
-    def Export(self, request: Any, context: Any) -> Any:  # noqa: N802 - gRPC method name
+    def Export(self, request: Any, context: Any) -> Any:
         headers = {k: v for k, v in context.invocation_metadata()}
         self.received.add("traces", request, headers, "grpc")
         return trace_service_pb2.ExportTraceServiceResponse()
@@ -125,7 +125,7 @@ class HttpReceiver:
         self.received = received = Received()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server method name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if self.headers.get("Content-Encoding") == "gzip":
                     import gzip
@@ -153,7 +153,7 @@ class HttpReceiver:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -42,7 +42,7 @@ def test_prometheus_scrapes_target_info_counters_gauges_and_histograms(
     scraped: tuple[otel_measure.Measure, PrometheusServer, list[float]],
 ) -> None:
     """target_info, a counter, host gauges and histogram_quantile all answer correctly."""
-    m, prom, values = scraped
+    _, prom, values = scraped
     info = prom.wait_for('target_info{job="app"}')
     assert info[0]["metric"]["service_name"] == "prom-e2e"
     assert info[0]["metric"]["deployment_environment_name"] == "ci"

@@ -68,7 +68,7 @@ def test_snapshot_prints_dashboard_json() -> None:
     assert proc.returncode == 0, proc.stderr
     snap = json.loads(proc.stdout)
     assert {"service", "resource", "exporters", "rejected", "infrastructure"} <= set(snap)
-    assert 0 < snap["infrastructure"]["memory_utilization"] < 1
+    assert 0 < snap["infrastructure"]["snapshot"]["memory"]["utilization"] < 1
 
 
 def test_catalog_and_settings_commands_match_docs(capsys: object) -> None:

@@ -2,100 +2,61 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
-from otel_measure.config import InfrastructureOptions
+from otel_measure import names
 from otel_measure.instruments import InfrastructureMetrics, Rejections
+from otel_measure.options import InfrastructureOptions
+from tests.fake_psutil import GIB, FakePsutil
 from tests.test_setup import metric_points
 
-GIB = 2**30
 
+class Rig:
+    """Infrastructure metrics on an in-memory reader, a fake psutil and manual clocks."""
 
-class FakePsutil:
-    """Fixed, steppable readings with a count of every call."""
+    def __init__(self, options: InfrastructureOptions | None = None) -> None:
+        self.fake = FakePsutil()
+        self.now = [1000.0]
+        self.wall = [2_000.0]
+        self.reader = InMemoryMetricReader()
+        meter = MeterProvider(metric_readers=[self.reader]).get_meter("t")
+        self.infra = InfrastructureMetrics(
+            meter, Rejections(meter), options or InfrastructureOptions(gpu=False),
+            psutil_module=self.fake, clock=lambda: self.now[0], wall_clock=lambda: self.wall[0],
+            start_sampler=False,
+        )
 
-    def __init__(self) -> None:
-        self.calls: dict[str, int] = {}
-        self.cpu = {"user": 100.0, "nice": 0.0, "system": 50.0, "idle": 800.0, "iowait": 10.0,
-                    "irq": 1.0, "softirq": 1.0, "steal": 0.0, "guest": 5.0}
-        self.proc_cpu = {"user": 2.0, "system": 1.0}
-        self.fail_memory = False
+    def tick(self, seconds: float) -> None:
+        self.now[0] += seconds
+        self.wall[0] += seconds
 
-    def _count(self, name: str) -> None:
-        self.calls[name] = self.calls.get(name, 0) + 1
-
-    def cpu_times(self) -> SimpleNamespace:
-        self._count("cpu_times")
-        return SimpleNamespace(**self.cpu)
-
-    def virtual_memory(self) -> SimpleNamespace:
-        self._count("virtual_memory")
-        if self.fail_memory:
-            raise PermissionError("denied")
-        return SimpleNamespace(total=16 * GIB, available=12 * GIB, free=10 * GIB,
-                               buffers=1 * GIB, cached=1 * GIB)
-
-    def cpu_count(self, logical: bool = True) -> int:
-        self._count("cpu_count")
-        return 8
-
-    def Process(self, pid: int) -> Any:
-        fake = self
-
-        class Proc:
-            @contextlib.contextmanager
-            def oneshot(self) -> Iterator[None]:
-                yield
-
-            def cpu_times(self) -> SimpleNamespace:
-                fake._count("process.cpu_times")
-                return SimpleNamespace(**fake.proc_cpu)
-
-            def memory_info(self) -> SimpleNamespace:
-                fake._count("process.memory_info")
-                return SimpleNamespace(rss=300 * 2**20, vms=2 * GIB)
-
-            def num_threads(self) -> int:
-                return 7
-
-            def cpu_affinity(self) -> list[int]:
-                return [0, 1]
-
-        return Proc()
+    def points(self) -> dict[str, list[Any]]:
+        return metric_points(self.reader.get_metrics_data())
 
 
 @pytest.fixture
-def rig() -> tuple[InfrastructureMetrics, FakePsutil, InMemoryMetricReader, list[float]]:
-    """Infrastructure metrics on an in-memory reader, a fake psutil and a manual clock."""
-    fake = FakePsutil()
-    now = [1000.0]
-    reader = InMemoryMetricReader()
-    meter = MeterProvider(metric_readers=[reader]).get_meter("t")
-    infra = InfrastructureMetrics(meter, Rejections(meter), InfrastructureOptions(),
-                                  psutil_module=fake, clock=lambda: now[0])
-    return infra, fake, reader, now
+def rig() -> Rig:
+    """A fresh rig."""
+    return Rig()
 
 
-def _by(points: list[Any], key: str) -> dict[str, float]:
-    return {p.attributes[key]: p.value for p in points}
+def _by(points: list[Any], *keys: str) -> dict[Any, float]:
+    return {tuple(p.attributes[k] for k in keys) if len(keys) > 1 else p.attributes[keys[0]]:
+            p.value for p in points}
 
 
-def test_first_collection_reports_true_utilization(rig: Any) -> None:
+def test_first_collection_reports_true_utilization(rig: Rig) -> None:
     """The first collection already reports deltas against the construction baseline."""
-    _, fake, reader, now = rig
-    fake.cpu = {**fake.cpu, "user": 130.0, "system": 60.0, "idle": 860.0, "guest": 9.0}
-    fake.proc_cpu = {"user": 3.0, "system": 1.5}
-    now[0] += 10.0
-    points = metric_points(reader.get_metrics_data())
+    rig.fake.cpu = {**rig.fake.cpu, "user": 130.0, "system": 60.0, "idle": 860.0, "guest": 9.0}
+    rig.fake.proc_cpu = {"user": 3.0, "system": 1.5}
+    rig.tick(10.0)
+    points = rig.points()
     cpu = _by(points["system.cpu.utilization"], "cpu.mode")
-    assert cpu["user"] == pytest.approx(30 / 100)  # guest time is inside user: not double counted
+    assert cpu["user"] == pytest.approx(30 / 100)  # guest is inside user: not double counted
     assert cpu["system"] == pytest.approx(10 / 100)
     assert cpu["idle"] == pytest.approx(60 / 100)
     assert cpu["interrupt"] == 0.0
@@ -103,69 +64,244 @@ def test_first_collection_reports_true_utilization(rig: Any) -> None:
     assert proc["user"] == pytest.approx(1.0 / (10.0 * 2))  # 2 CPUs in the affinity mask
     assert proc["system"] == pytest.approx(0.5 / (10.0 * 2))
     assert _by(points["process.cpu.time"], "cpu.mode") == {"user": 3.0, "system": 1.5}
+    assert _by(points["system.cpu.time"], "cpu.mode")["interrupt"] == 2.0  # irq + softirq
 
 
-def test_memory_states_follow_linux_definition(rig: Any) -> None:
-    """used = total - available; utilization is each state over total."""
-    _, _, reader, _ = rig
-    points = metric_points(reader.get_metrics_data())
-    usage = _by(points["system.memory.usage"], "system.memory.state")
-    assert usage == {"used": 4 * GIB, "free": 10 * GIB, "buffers": GIB, "cached": GIB}
-    util = _by(points["system.memory.utilization"], "system.memory.state")
-    assert util["used"] == pytest.approx(0.25)
+def test_memory_paging_and_process_values(rig: Rig) -> None:
+    """used = total - available; paging by state; process gauges from the snapshot."""
+    points = rig.points()
+    assert _by(points["system.memory.usage"], "system.memory.state") == {
+        "used": 4 * GIB, "free": 10 * GIB, "buffers": GIB, "cached": GIB}
+    assert _by(points["system.memory.utilization"], "system.memory.state")["used"] == 0.25
     assert points["system.memory.limit"][0].value == 16 * GIB
+    assert _by(points["system.paging.usage"], "system.paging.state") == {
+        "used": GIB, "free": 3 * GIB}
+    assert _by(points["system.paging.utilization"], "system.paging.state")["used"] == 0.25
     assert points["process.memory.usage"][0].value == 300 * 2**20
     assert points["process.memory.virtual"][0].value == 2 * GIB
     assert points["process.thread.count"][0].value == 7
+    assert points["process.unix.file_descriptor.count"][0].value == 12
+    assert _by(points["process.context_switches"], "process.context_switch.type") == {
+        "voluntary": 30, "involuntary": 4}
+    assert _by(points["process.disk.io"], "disk.io.direction") == {"read": 2048, "write": 4096}
+    assert points["process.uptime"][0].value == 500.0
+    assert points["system.uptime"][0].value == 1_000.0
     assert points["system.cpu.logical.count"][0].value == 8
+    assert points["system.cpu.frequency"][0].value == 2.5e9
 
 
-def test_psutil_called_once_per_collection(rig: Any) -> None:
+def test_disk_filesystem_and_network_attributes(rig: Rig) -> None:
+    """Disk, filesystem and network metrics carry the conventions' attributes and units."""
+    points = rig.points()
+    io = _by(points["system.disk.io"], "system.device", "disk.io.direction")
+    assert io == {("sda", "read"): 10_000, ("sda", "write"): 5_000}  # loop0 excluded by default
+    ops = _by(points["system.disk.operations"], "system.device", "disk.io.direction")
+    assert ops[("sda", "read")] == 100
+    op_time = _by(points["system.disk.operation_time"], "system.device", "disk.io.direction")
+    assert op_time[("sda", "read")] == 1.5  # milliseconds → seconds
+    assert _by(points["system.disk.io_time"], "system.device") == {"sda": 0.9}
+    usage = _by(points["system.filesystem.usage"], "system.filesystem.mountpoint",
+                "system.filesystem.state")
+    assert usage[("/", "used")] == 60 * GIB
+    assert usage[("/", "reserved")] == 5 * GIB
+    assert {m for m, _ in usage} == {"/", "/data"}  # proc and tmpfs are pseudo filesystems
+    modes = {p.attributes["system.filesystem.mode"] for p in points["system.filesystem.limit"]
+             if p.attributes["system.filesystem.mountpoint"] == "/data"}
+    assert modes == {"ro"}
+    util = _by(points["system.filesystem.utilization"], "system.filesystem.mountpoint",
+               "system.filesystem.state")
+    assert util[("/data", "used")] == pytest.approx(0.9)
+    net = _by(points["system.network.io"], "network.interface.name", "network.io.direction")
+    assert net == {("eth0", "transmit"): 1000, ("eth0", "receive"): 4000}
+    assert _by(points["system.network.packet.dropped"], "network.io.direction") == {
+        "transmit": 4, "receive": 3}
+    assert _by(points["system.network.errors"], "network.io.direction") == {
+        "transmit": 2, "receive": 1}
+
+
+def test_psutil_called_once_per_collection(rig: Rig) -> None:
     """Every callback shares one snapshot: each psutil probe runs once per collection."""
-    _, fake, reader, _ = rig
-    fake.calls.clear()
-    reader.get_metrics_data()
-    assert fake.calls == {"cpu_times": 1, "virtual_memory": 1, "cpu_count": 1,
-                          "process.cpu_times": 1, "process.memory_info": 1}
-    reader.get_metrics_data()
-    assert fake.calls["cpu_times"] == 2 and fake.calls["process.memory_info"] == 2
+    rig.fake.calls.clear()
+    rig.reader.get_metrics_data()
+    once = {"cpu_times", "virtual_memory", "cpu_count", "cpu_freq", "swap_memory",
+            "disk_io_counters", "disk_partitions", "net_io_counters", "boot_time",
+            "process.cpu_times", "process.memory_info"}
+    assert {k: v for k, v in rig.fake.calls.items() if k != "disk_usage"} == dict.fromkeys(
+        once, 1)
+    assert rig.fake.calls["disk_usage"] == 2  # one statvfs per real filesystem
+    rig.reader.get_metrics_data()
+    assert rig.fake.calls["cpu_times"] == 2
+
+
+def test_every_declared_infrastructure_metric_is_exported_with_unit(rig: Rig) -> None:
+    """Each infrastructure name in names.py (GPU aside) exports with unit and description."""
+    rig = Rig(InfrastructureOptions(gpu=False, connections=True))
+    rig.tick(5.0)
+    rig.fake.cpu = {**rig.fake.cpu, "user": 110.0}
+    rig.infra.services.register_service("db", lambda: True)
+    rig.infra.services.run_pending(wait=True)
+    with rig.infra.track_request("GET", "/"):
+        pass
+    data = rig.reader.get_metrics_data()
+    rig.infra.close()
+    assert data is not None
+    exported = {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics
+                for m in sm.metrics}
+    expected = [m for m in names.CATALOG if m.domain == "infrastructure"
+                and not m.name.startswith("hw.")]  # GPU: tests/test_gpu.py
+    for metric in expected:
+        assert metric.name in exported, metric.name
+        assert exported[metric.name].unit == metric.unit
+        assert exported[metric.name].description == metric.description
+
+
+def test_connection_counts_from_procfs_and_psutil(tmp_path: Any) -> None:
+    """Connections by transport and TCP state: from /proc/net files, else psutil."""
+    rig = Rig(InfrastructureOptions(gpu=False, connections=True))
+    got = {(p.attributes["network.transport"], p.attributes.get("network.connection.state")):
+           p.value for p in rig.points()["system.network.connection.count"]}
+    assert got == {("tcp", "established"): 2, ("tcp", "listen"): 1, ("tcp", "syn_received"): 1,
+                   ("udp", None): 1}
+    net = tmp_path / "net"
+    net.mkdir()
+    header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt\n"
+    row = "   0: 00000000:1F90 00000000:0000 {st} 00000000:00000000 00:00000000 00000000\n"
+    (net / "tcp").write_text(header + row.format(st="0A") + row.format(st="01"))
+    (net / "tcp6").write_text(header + row.format(st="06"))
+    (net / "udp").write_text(header + row.format(st="07"))
+    rig.fake.PROCFS_PATH = str(tmp_path)  # type: ignore[attr-defined]
+    got = {(p.attributes["network.transport"], p.attributes.get("network.connection.state")):
+           p.value for p in rig.points()["system.network.connection.count"]}
+    assert got == {("tcp", "listen"): 1, ("tcp", "established"): 1, ("tcp", "time_wait"): 1,
+                   ("udp", None): 1}
 
 
 def test_failing_probe_is_skipped_logged_once_and_counted(
-    rig: Any, caplog: pytest.LogCaptureFixture
+    rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A probe that raises drops only its metrics; the rest still report."""
-    infra, fake, reader, _ = rig
-    fake.fail_memory = True
+    rig.fake.fail.add("virtual_memory")
     with caplog.at_level("WARNING", logger="otel_measure"):
-        reader.get_metrics_data()
-        points = metric_points(reader.get_metrics_data())
-    assert "system.memory.usage" not in points or not points["system.memory.usage"]
+        rig.reader.get_metrics_data()
+        points = rig.points()
+    assert not points.get("system.memory.usage")
     assert points["process.memory.usage"][0].value == 300 * 2**20
-    assert caplog.text.count("virtual_memory") == 1
-    assert infra.probe_failures["virtual_memory"] == 2
-    assert infra.dashboard_section()["probe_failures"]["virtual_memory"] >= 2
+    assert caplog.text.count("skipped the virtual_memory probe") == 1
+    assert rig.infra.probe_failures["virtual_memory"] == 2
 
 
-def test_groups_can_be_switched_off() -> None:
-    """InfrastructureOptions(process=False) exports no process.* metric."""
-    reader = InMemoryMetricReader()
-    meter = MeterProvider(metric_readers=[reader]).get_meter("t")
-    InfrastructureMetrics(meter, Rejections(meter), InfrastructureOptions(process=False),
-                          psutil_module=FakePsutil())
-    points = metric_points(reader.get_metrics_data())
-    assert "system.memory.usage" in points
-    assert not any(name.startswith("process.") for name in points)
+def test_groups_exclusions_and_per_cpu() -> None:
+    """Groups switch families off; globs exclude metrics and devices; per_cpu adds numbers."""
+    rig = Rig(InfrastructureOptions(gpu=False, process=False, network=False, per_cpu=True,
+                                    exclude=("system.disk.io_time", "/data")))
+    points = rig.points()
+    assert not any(name.startswith(("process.", "cpython.", "system.network"))
+                   for name in points)
+    assert "system.disk.io_time" not in points
+    assert "loop0" in {p.attributes["system.device"] for p in points["system.disk.io"]}
+    assert {p.attributes["system.filesystem.mountpoint"]
+            for p in points["system.filesystem.limit"]} == {"/"}
+    numbers = {p.attributes["cpu.logical_number"] for p in points["system.cpu.time"]}
+    assert numbers == {0, 1}
+    assert _by(points["system.cpu.frequency"], "cpu.logical_number") == {0: 2.4e9, 1: 2.6e9}
+
+
+def test_exclusions_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OTEL_MEASURE_INFRA_EXCLUDE feeds the default exclusion globs."""
+    monkeypatch.setenv("OTEL_MEASURE_INFRA_EXCLUDE", "eth*, system.paging.*")
+    assert InfrastructureOptions().exclude == ("eth*", "system.paging.*")
+    points = Rig(InfrastructureOptions(gpu=False)).points()
+    assert not points.get("system.network.io") and "system.paging.usage" not in points
+
+
+@pytest.mark.parametrize("kwargs", [{"sample_interval_s": 0}, {"history_size": -1},
+                                    {"cpu_degraded": 0.99, "cpu_critical": 0.9},
+                                    {"exclude": "lo"}])
+def test_bad_options_name_the_field(kwargs: dict[str, Any]) -> None:
+    """Invalid options raise OtelMeasureConfigError naming the field."""
+    from otel_measure import OtelMeasureConfigError
+
+    with pytest.raises(OtelMeasureConfigError, match=next(iter(kwargs))):
+        InfrastructureOptions(**kwargs)
+
+
+def test_collect_methods_and_rates(rig: Rig) -> None:
+    """collect_* return frozen results; network and disk rates are per second."""
+    rig.tick(4.0)
+    rig.fake.nic = {**rig.fake.nic, "bytes_sent": 1400, "bytes_recv": 6000}
+    rig.fake.disk = {**rig.fake.disk, "read_bytes": 18_000}
+    net = rig.infra.collect_network_metrics()
+    assert net.sent_bytes_per_s == 100.0 and net.recv_bytes_per_s == 500.0
+    assert net.bytes_recv == 6000 and net.interval_s == 4.0
+    rig.tick(2.0)
+    rig.fake.disk = {**rig.fake.disk, "read_bytes": 22_000}
+    disk = rig.infra.collect_disk_metrics()
+    assert disk.read_bytes_per_s == 2000.0
+    assert disk.max_utilization == pytest.approx(0.9)
+    mem = rig.infra.collect_memory_metrics()
+    assert mem.utilization == 0.25 and mem.swap_utilization == 0.25
+    assert mem.to_dict()["total"] == 16 * GIB
+    with pytest.raises(AttributeError):
+        mem.total = 1  # type: ignore[misc]
+
+
+def test_health_status_from_thresholds(rig: Rig) -> None:
+    """The fullest filesystem at 90% is degraded by default and critical at 0.85."""
+    snap = rig.infra.collect_system_snapshot()
+    assert snap.status == "degraded"
+    assert any("fullest filesystem" in r for r in snap.reasons)
+    strict = Rig(InfrastructureOptions(gpu=False, disk_degraded=0.5, disk_critical=0.85))
+    assert strict.infra.collect_system_snapshot().status == "critical"
+    calm = Rig(InfrastructureOptions(gpu=False, disk_degraded=0.95, disk_critical=0.99))
+    result = calm.infra.collect_system_snapshot()
+    assert (result.status, result.reasons) == ("healthy", ())
+
+
+def test_metrics_summary_over_window(rig: Rig) -> None:
+    """The sampler's history gives min / mean / max / p95 equal to numpy's over the window."""
+    import numpy as np
+
+    busy = []
+    for step in range(30):
+        rig.tick(10.0)
+        user = 5.0 * (step % 7)
+        rig.fake.cpu = {**rig.fake.cpu, "user": rig.fake.cpu["user"] + user,
+                        "idle": rig.fake.cpu["idle"] + (50.0 - user)}
+        rig.infra.sample()
+        busy.append(user / 50.0)
+    summary = rig.infra.get_metrics_summary(window_s=100.0, now=rig.wall[0])
+    window = busy[-11:]  # samples at now-100 .. now inclusive
+    cpu = summary.resources["cpu_utilization"]
+    assert summary.samples == 11 and cpu.samples == 11
+    assert cpu.min == pytest.approx(min(window)) and cpu.max == pytest.approx(max(window))
+    assert cpu.mean == pytest.approx(float(np.mean(window)))
+    assert cpu.p95 == pytest.approx(float(np.quantile(window, 0.95)))
+    assert summary.status_counts == {"degraded": 11}
+    with pytest.raises(ValueError, match="window_s"):
+        rig.infra.get_metrics_summary(window_s=0)
+
+
+def test_history_is_bounded() -> None:
+    """The sampler keeps at most history_size snapshots."""
+    rig = Rig(InfrastructureOptions(gpu=False, history_size=5))
+    for _ in range(20):
+        rig.tick(1.0)
+        rig.infra.sample()
+    assert rig.infra.get_metrics_summary(window_s=1e9, now=rig.wall[0]).samples == 5
 
 
 def test_live_machine_readings_are_sensible() -> None:
     """On the real machine the readings are within physical bounds."""
     reader = InMemoryMetricReader()
     meter = MeterProvider(metric_readers=[reader]).get_meter("t")
-    InfrastructureMetrics(meter, Rejections(meter), InfrastructureOptions())
+    infra = InfrastructureMetrics(meter, Rejections(meter), InfrastructureOptions(),
+                                  start_sampler=False)
     sum(i * i for i in range(200_000))
     points = metric_points(reader.get_metrics_data())
     shares = _by(points["system.cpu.utilization"], "cpu.mode")
-    assert sum(shares.values()) == pytest.approx(1.0) or not shares
+    assert not shares or sum(shares.values()) == pytest.approx(1.0)
     assert all(0.0 <= v <= 1.0 for v in shares.values())
     assert 0 < points["process.memory.usage"][0].value < points["system.memory.limit"][0].value
+    assert points["process.uptime"][0].value >= 0
+    assert infra.collect_system_snapshot().status in ("healthy", "degraded", "critical")
+    infra.close()

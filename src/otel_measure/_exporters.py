@@ -15,18 +15,22 @@ from opentelemetry.sdk.metrics import (
 )
 from opentelemetry.sdk.metrics._internal.instrument import Gauge
 from opentelemetry.sdk.metrics.export import (
+    AggregationTemporality,
     ConsoleMetricExporter,
     MetricExporter,
+    MetricExportResult,
     MetricReader,
+    MetricsData,
     PeriodicExportingMetricReader,
 )
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, generate_latest
 
 from otel_measure.config import OtlpSignal, Settings
+from otel_measure.errors import OtelMeasureError
 
-__all__ = ["Pipeline", "build_pipeline", "cardinality_limits"]
+__all__ = ["Pipeline", "build_pipeline", "cardinality_limits", "render_prometheus"]
 
 _INSTRUMENT_CLASSES: tuple[type, ...] = (
     Counter,
@@ -44,6 +48,41 @@ def cardinality_limits(limit: int) -> dict[Any, int]:
     return dict.fromkeys(_INSTRUMENT_CLASSES, limit)
 
 
+class _KeepLast(MetricExporter):
+    """Passes batches to ``inner`` and keeps the last one, for the Prometheus text view."""
+
+    def __init__(self, inner: MetricExporter) -> None:
+        super().__init__(
+            preferred_temporality=inner._preferred_temporality,
+            preferred_aggregation=inner._preferred_aggregation,
+        )
+        self.inner = inner
+        self.last: MetricsData | None = None
+
+    def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000,
+               **kwargs: Any) -> MetricExportResult:
+        self.last = metrics_data
+        return self.inner.export(metrics_data, timeout_millis=timeout_millis, **kwargs)
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        return self.inner.force_flush(timeout_millis)
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        self.inner.shutdown(timeout_millis=timeout_millis, **kwargs)
+
+
+def render_prometheus(data: MetricsData | None) -> str:
+    """Render cumulative OpenTelemetry metrics data as Prometheus text."""
+    from opentelemetry.exporter.prometheus import _CustomCollector
+
+    registry = CollectorRegistry(auto_describe=False)
+    collector = _CustomCollector()
+    if data is not None:
+        collector.add_metrics_data(data)
+    registry.register(collector)
+    return generate_latest(registry).decode()
+
+
 @dataclass
 class Pipeline:
     """What ``setup()`` exports through: readers, span processors, the Prometheus registry."""
@@ -52,6 +91,35 @@ class Pipeline:
     span_processors: list[SpanProcessor] = field(default_factory=list)
     registry: CollectorRegistry | None = None
     endpoints: dict[str, Any] = field(default_factory=dict)
+    _periodic: list[tuple[PeriodicExportingMetricReader, _KeepLast]] = field(
+        default_factory=list)
+
+    def _add_periodic(self, exporter: MetricExporter, interval_ms: float, timeout_ms: float,
+                      limits: dict[Any, int]) -> None:
+        keep = _KeepLast(exporter)
+        reader = PeriodicExportingMetricReader(
+            keep, export_interval_millis=interval_ms, export_timeout_millis=timeout_ms,
+            cardinality_limits=limits,
+        )
+        self.readers.append(reader)
+        self._periodic.append((reader, keep))
+
+    def prometheus_text(self) -> str:
+        """Prometheus exposition of everything: from the registry, else a forced export.
+
+        Raises:
+            OtelMeasureError: No reader exists, or the only ones export delta temporality.
+        """
+        if self.registry is not None:
+            return generate_latest(self.registry).decode()
+        for reader, keep in self._periodic:
+            if (keep._preferred_temporality or {}).get(Counter) == AggregationTemporality.CUMULATIVE:
+                reader.collect()  # exports synchronously; keep.last is now fresh
+                return render_prometheus(keep.last)
+        raise OtelMeasureError(
+            "no cumulative metric reader to render: enable the 'prometheus' or 'otlp' "
+            "exporter (exporters='none' keeps no aggregates)"
+        )
 
 
 def _otlp_metric_exporter(signal: OtlpSignal) -> MetricExporter:
@@ -107,14 +175,7 @@ def build_pipeline(settings: Settings) -> Pipeline:
         )
     if "otlp" in settings.exporters:
         metrics, traces = settings.signal["metrics"], settings.signal["traces"]
-        pipeline.readers.append(
-            PeriodicExportingMetricReader(
-                _otlp_metric_exporter(metrics),
-                export_interval_millis=interval_ms,
-                export_timeout_millis=timeout_ms,
-                cardinality_limits=limits,
-            )
-        )
+        pipeline._add_periodic(_otlp_metric_exporter(metrics), interval_ms, timeout_ms, limits)
         pipeline.span_processors.append(BatchSpanProcessor(_otlp_span_exporter(traces)))
         pipeline.endpoints["otlp"] = {
             "metrics": metrics.endpoint,
@@ -122,14 +183,7 @@ def build_pipeline(settings: Settings) -> Pipeline:
             "protocol": metrics.protocol,
         }
     if "console" in settings.exporters:
-        pipeline.readers.append(
-            PeriodicExportingMetricReader(
-                ConsoleMetricExporter(),
-                export_interval_millis=interval_ms,
-                export_timeout_millis=timeout_ms,
-                cardinality_limits=limits,
-            )
-        )
+        pipeline._add_periodic(ConsoleMetricExporter(), interval_ms, timeout_ms, limits)
         pipeline.span_processors.append(BatchSpanProcessor(ConsoleSpanExporter()))
         pipeline.endpoints["console"] = "stdout"
     return pipeline

@@ -238,7 +238,10 @@ def _start(
         endpoints=pipeline.endpoints,
         server=server,
         infrastructure=(
-            InfrastructureMetrics(meter, rejections, settings.infrastructure)
+            InfrastructureMetrics(
+                meter, rejections, settings.infrastructure,
+                prometheus_text=pipeline.prometheus_text if owns_mp else None,
+            )
             if settings.infrastructure else None
         ),
         models=ModelMetrics(meter, tracer, rejections, settings.models)

@@ -7,6 +7,7 @@ rendered from it (a test keeps the two equal). Validation happens here, before
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from otel_measure.errors import OtelMeasureConfigError
+from otel_measure.options import AnalyticsOptions, InfrastructureOptions, ModelOptions
 
 __all__ = [
     "EXPORTER_CHOICES",
@@ -33,29 +35,6 @@ EXPORTER_CHOICES = ("prometheus", "otlp", "console", "none")
 OTLP_PROTOCOLS = ("grpc", "http/protobuf")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
-
-
-@dataclass(frozen=True)
-class InfrastructureOptions:
-    """Options of the infrastructure domain (``setup(infrastructure=...)``).
-
-    Attributes:
-        system: Export host-wide ``system.*`` metrics.
-        process: Export ``process.*`` metrics of this process.
-    """
-
-    system: bool = True
-    process: bool = True
-
-
-@dataclass(frozen=True)
-class ModelOptions:
-    """Options of the AI-model domain (``setup(models=...)``)."""
-
-
-@dataclass(frozen=True)
-class AnalyticsOptions:
-    """Options of the user-analytics domain (``setup(analytics=...)``)."""
 
 
 @dataclass(frozen=True)
@@ -383,10 +362,21 @@ def resolve_settings(args: Mapping[str, Any], env: Mapping[str, str] | None = No
 
 
 def render_configuration_table() -> str:
-    """Render the settings table kept in ``docs/configuration.md``."""
+    """Render the settings tables kept in ``docs/configuration.md``."""
     rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
         env = ", ".join(f"`{e}`" for e in s.env) or "-"
         default = "-" if s.default is None else f"`{s.default!r}`"
         rows.append(f"| `{s.name}` | {env} | {default} | {s.doc} |")
+    for options in (InfrastructureOptions, ModelOptions, AnalyticsOptions):
+        opt_fields = dataclasses.fields(options)
+        if not opt_fields:
+            continue
+        rows += ["", f"### `{options.__name__}`", "",
+                 "| field | environment variable | default | meaning |", "|---|---|---|---|"]
+        for f in opt_fields:
+            env = f"`{f.metadata['env']}`" if f.metadata.get("env") else "-"
+            missing = f.default is dataclasses.MISSING
+            default = "see meaning" if missing else f"`{f.default!r}`"
+            rows.append(f"| `{f.name}` | {env} | {default} | {f.metadata.get('doc', '')} |")
     return "\n".join(rows) + "\n"

@@ -39,21 +39,35 @@ class DemoDriver(Protocol):
 
 
 class InfrastructureDriver:
-    """Bursts of CPU work and a breathing memory buffer, so host figures move."""
+    """CPU bursts, a breathing memory buffer, HTTP requests and a flaky dependency."""
 
     name = "infrastructure"
 
     def __init__(self, rng: random.Random) -> None:
         self._rng = rng
         self._ballast: list[bytes] = []
+        self._registered = False
+
+    def _dependency_up(self) -> bool:
+        # A downstream service that fails one check in five.
+        return self._rng.random() > 0.2
 
     def step(self, measure: Measure, elapsed_s: float) -> None:
+        infra = measure.infrastructure
+        if not self._registered:
+            infra.register_service("payments-api", self._dependency_up, interval_s=1.0,
+                                   timeout_s=0.5)
+            self._registered = True
         # A CPU burst whose size follows a slow wave, like a daily traffic curve.
         burst_s = 0.02 + 0.06 * (1 + math.sin(elapsed_s / 5.0)) / 2
-        end = time.perf_counter() + burst_s * self._rng.uniform(0.5, 1.5)
-        total = 0
-        while time.perf_counter() < end:
-            total += sum(range(500))
+        for _ in range(self._rng.randint(1, 4)):
+            route = self._rng.choice(("/checkout", "/items", "/items/{id}"))
+            with infra.track_request("GET" if route != "/checkout" else "POST", route) as call:
+                end = time.perf_counter() + burst_s * self._rng.uniform(0.1, 0.6)
+                total = 0
+                while time.perf_counter() < end:
+                    total += sum(range(500))
+                call.set_status(500 if self._rng.random() < 0.03 else 200)
         # Memory that grows to ~32 MiB and is released again.
         if len(self._ballast) < 32 and self._rng.random() < 0.6:
             self._ballast.append(bytes(1 << 20))
@@ -61,23 +75,31 @@ class InfrastructureDriver:
             self._ballast.pop()
 
     def status(self, measure: Measure) -> str:
-        section = measure.infrastructure.dashboard_section()
-        cpu = section.get("cpu_utilization")
-        rss = section["process"].get("memory_rss_bytes") or 0
-        cpu_text = "n/a" if cpu is None else f"{cpu * 100:4.1f}%"
+        cpu = measure.infrastructure.collect_cpu_metrics()
+        rss = measure.infrastructure.collect_memory_metrics().process_rss or 0
+        cpu_text = "n/a" if cpu.utilization is None else f"{cpu.utilization * 100:4.1f}%"
         return f"host cpu {cpu_text}  rss {rss / 2**20:5.1f} MiB"
 
     def summary(self, measure: Measure) -> list[str]:
-        section = measure.infrastructure.dashboard_section()
-        mem = section.get("memory_utilization")
-        cpu = section.get("cpu_utilization")
-        return [
-            f"  host: {section.get('logical_cpus')} CPUs, cpu "
-            f"{'n/a' if cpu is None else f'{cpu * 100:.1f}%'}, memory "
-            f"{'n/a' if mem is None else f'{mem * 100:.1f}%'} used",
-            f"  process: rss {(section['process'].get('memory_rss_bytes') or 0) / 2**20:.1f} MiB, "
-            f"{section['process'].get('threads')} threads",
+        infra = measure.infrastructure
+        snap = infra.collect_system_snapshot()
+        mem, cpu = snap.memory, snap.cpu
+        latency = infra.get_request_latency_metrics()
+        lines = [
+            f"  host: {snap.status}, {cpu.logical_cpus} CPUs, cpu "
+            f"{'n/a' if cpu.utilization is None else f'{cpu.utilization:.1%}'}, memory "
+            f"{'n/a' if mem.utilization is None else f'{mem.utilization:.1%}'} used"
+            + (f" ({'; '.join(snap.reasons)})" if snap.reasons else ""),
+            f"  process: rss {(mem.process_rss or 0) / 2**20:.1f} MiB",
+            f"  requests: {latency.count} timed, p50 {(latency.p50_s or 0) * 1000:.1f} ms, "
+            f"p95 {(latency.p95_s or 0) * 1000:.1f} ms, error rate "
+            f"{latency.error_rate or 0:.1%}" if latency.count else "  requests: none",
         ]
+        for name, avail in infra.get_availability_metrics().items():
+            ratio = "n/a" if avail.availability is None else f"{avail.availability:.1%}"
+            lines.append(f"  service {name}: {avail.status}, availability {ratio} over "
+                         f"{avail.checks} checks")
+        return lines
 
 
 def _drivers(measure: Measure, rng: random.Random) -> list[DemoDriver]:

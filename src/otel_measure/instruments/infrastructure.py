@@ -1,6 +1,6 @@
-"""Host and process metrics (``m.infrastructure``) from one psutil snapshot per collection.
+"""Host, process, GPU, service and request metrics (``m.infrastructure``).
 
-Every observable callback reads the same :class:`HostSnapshot`; the first callback of a
+Every observable callback reads the same :class:`HostSnapshot`: the first callback of a
 collection cycle takes it, so psutil is called once per cycle, not once per instrument.
 Utilizations are deltas against the previous snapshot, and a baseline is taken at
 construction, so the very first collection already reports a true value (not 0).
@@ -8,81 +8,60 @@ construction, so the very first collection already reports a true value (not 0).
 
 from __future__ import annotations
 
-import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import psutil
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure import names
-from otel_measure.config import InfrastructureOptions
+from otel_measure.calculators.stats import quantile
+from otel_measure.errors import OtelMeasureError
+from otel_measure.instruments import infra_collect as collect
 from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments.gpu import GpuMetrics
+from otel_measure.instruments.host_snapshot import HostReader, HostSnapshot
+from otel_measure.instruments.infra_observe import OBSERVERS, Observer
+from otel_measure.instruments.infra_results import (
+    CPUMetrics,
+    DiskMetrics,
+    MemoryMetrics,
+    MetricsSummary,
+    NetworkMetrics,
+    ResourceSummary,
+    SystemHealthSnapshot,
+)
+from otel_measure.instruments.requests import RequestTracker
+from otel_measure.instruments.services import ServiceHealth
+from otel_measure.options import InfrastructureOptions
 
-__all__ = ["HostSnapshot", "InfrastructureMetrics"]
-
-_log = logging.getLogger("otel_measure")
-
-# psutil field → semantic-convention cpu.mode; guest time is already inside user/nice.
-_CPU_MODES = {
-    "user": "user",
-    "nice": "nice",
-    "system": "system",
-    "idle": "idle",
-    "iowait": "iowait",
-    "irq": "interrupt",
-    "softirq": "interrupt",
-    "steal": "steal",
-}
+__all__ = ["InfrastructureMetrics"]
 
 
 @dataclass(frozen=True)
-class HostSnapshot:
-    """Readings taken at one instant; fields a platform lacks are left empty."""
+class _Sample:
+    """What the background sampler keeps per snapshot (small: 10,000 of them by default)."""
 
-    monotonic_s: float
-    cpu_times: Mapping[str, float] = field(default_factory=dict)
-    memory: Mapping[str, int] = field(default_factory=dict)
-    process_cpu: Mapping[str, float] = field(default_factory=dict)
-    process_rss: int | None = None
-    process_vms: int | None = None
-    process_threads: int | None = None
-    logical_cpus: int | None = None
-    process_cpus: int | None = None
-
-
-def _cpu_times(ps: Any) -> dict[str, float]:
-    times: dict[str, float] = {}
-    raw = ps.cpu_times()
-    for field_name, mode in _CPU_MODES.items():
-        value = getattr(raw, field_name, None)
-        if value is not None:
-            times[mode] = times.get(mode, 0.0) + float(value)
-    return times
-
-
-def _memory(ps: Any) -> dict[str, int]:
-    vm = ps.virtual_memory()
-    states = {"used": int(vm.total - vm.available), "free": int(vm.free)}
-    for name in ("buffers", "cached"):
-        if hasattr(vm, name):
-            states[name] = int(getattr(vm, name))
-    return {"total": int(vm.total), **states}
+    wall_s: float
+    status: str
+    values: tuple[tuple[str, float | None], ...]
 
 
 class InfrastructureMetrics:
-    """System and process metrics under their semantic-convention names.
+    """System, process and GPU metrics under semantic-convention names, plus services.
 
     Args:
         meter: Meter the instruments are created on.
         rejections: Shared bad-input helper.
-        options: Which metric groups to export.
+        options: Metric groups, exclusions, sampler and health thresholds.
         psutil_module: Data source (the ``psutil`` module, or a stand-in in tests).
-        clock: Monotonic clock in seconds.
+        nvml: NVML module for GPU metrics (``None``: load ``pynvml`` if installed).
+        clock: Monotonic clock in seconds. wall_clock: Epoch clock in seconds.
+        prometheus_text: Returns the Prometheus exposition of everything registered.
+        start_sampler: Start the background sampler thread now.
     """
 
     def __init__(
@@ -92,223 +71,239 @@ class InfrastructureMetrics:
         options: InfrastructureOptions,
         *,
         psutil_module: Any = psutil,
+        nvml: Any = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        prometheus_text: Callable[[], str] | None = None,
+        start_sampler: bool = True,
     ) -> None:
         self.options = options
-        self._ps = psutil_module
+        self._reader = HostReader(psutil_module, options, clock=clock, wall_clock=wall_clock)
         self._clock = clock
-        self._rejections = rejections
+        self._wall = wall_clock
+        self._prometheus_text = prometheus_text
         self._lock = threading.Lock()
-        self._failed_probes: set[str] = set()
-        self.probe_failures: dict[str, int] = {}
-        self._process = self._probe("process", lambda: self._ps.Process(os.getpid()))
-        self._previous = self.take_snapshot()
-        self._current = self._previous
+        first = self._reader.read()
+        # Each consumer keeps its own previous snapshot, so the exporter's utilization
+        # spans one collection interval whatever the sampler or collect_*() calls do.
+        self._last = dict.fromkeys(("export", "query", "sampler", "dashboard"), first)
+        self._export_pair = (first, first)
+        self._history: deque[_Sample] = deque(maxlen=options.history_size)
+        self.services = ServiceHealth(meter, rejections, clock=clock, wall_clock=wall_clock)
+        self.requests = RequestTracker(meter, rejections)
+        self.gpu: GpuMetrics | None = None
+        if options.gpu:
+            self.gpu = GpuMetrics(meter, nvml, on_failure=self._reader.note_failure)
         self._register(meter)
+        self._stop = threading.Event()
+        self._sampler: threading.Thread | None = None
+        if start_sampler:
+            self._sampler = threading.Thread(target=self._sample_loop,
+                                             name="otel-measure-sampler", daemon=True)
+            self._sampler.start()
 
-    # --- snapshot -------------------------------------------------------------------
+    # --- snapshots ------------------------------------------------------------------
 
-    def _probe(self, name: str, read: Callable[[], Any]) -> Any:
-        """Run one psutil read; on failure skip it, log once and count it."""
-        try:
-            return read()
-        except Exception as exc:  # psutil raises AccessDenied, NotImplementedError, OSError...
-            self._note_failure(name, exc)
-            return None
+    @property
+    def probe_failures(self) -> dict[str, int]:
+        """Failed psutil / NVML probes so far, by probe."""
+        return dict(self._reader.failures)
 
-    def _note_failure(self, name: str, exc: BaseException) -> None:
-        self.probe_failures[name] = self.probe_failures.get(name, 0) + 1
-        if name not in self._failed_probes:
-            self._failed_probes.add(name)
-            _log.warning("otel-measure skipped the %s probe: %r (logged once)", name, exc)
+    def _advance(self, consumer: str) -> tuple[HostSnapshot, HostSnapshot]:
+        snap = self._reader.read()
+        with self._lock:
+            prev = self._last[consumer]
+            if snap.monotonic_s <= prev.monotonic_s:  # same clock tick: keep the baseline
+                return prev, snap
+            self._last[consumer] = snap
+            return prev, snap
 
     def take_snapshot(self) -> HostSnapshot:
         """Read every enabled probe once and return the readings."""
-        ps = self._ps
-        cpu = self._probe("cpu_times", lambda: _cpu_times(ps)) if self.options.system else None
-        mem = self._probe("virtual_memory", lambda: _memory(ps)) if self.options.system else None
-        logical = self._probe("cpu_count", lambda: ps.cpu_count(logical=True))
-        proc_cpu = rss = vms = threads = affinity = None
-        process = self._process
-        if self.options.process and process is not None:
-            with process.oneshot():
-                times = self._probe("process.cpu_times", process.cpu_times)
-                if times is not None:
-                    proc_cpu = {"user": float(times.user), "system": float(times.system)}
-                mem_info = self._probe("process.memory_info", process.memory_info)
-                if mem_info is not None:
-                    rss, vms = int(mem_info.rss), int(mem_info.vms)
-                threads = self._probe("process.num_threads", process.num_threads)
-            if hasattr(process, "cpu_affinity"):
-                affinity = self._probe("process.cpu_affinity", process.cpu_affinity)
-        return HostSnapshot(
-            monotonic_s=self._clock(),
-            cpu_times=cpu or {},
-            memory=mem or {},
-            process_cpu=proc_cpu or {},
-            process_rss=rss,
-            process_vms=vms,
-            process_threads=threads,
-            logical_cpus=logical,
-            process_cpus=len(affinity) if affinity else logical,
-        )
-
-    def _refresh(self) -> None:
-        snap = self.take_snapshot()
-        with self._lock:
-            # Keep the old baseline when two collections land within one clock tick.
-            if snap.monotonic_s > self._current.monotonic_s:
-                self._previous = self._current
-            self._current = snap
-
-    def _pair(self) -> tuple[HostSnapshot, HostSnapshot]:
-        with self._lock:
-            return self._previous, self._current
-
-    # --- derived values -------------------------------------------------------------
-
-    def cpu_utilization(self) -> dict[str, float]:
-        """Share of host CPU time per mode between the last two snapshots."""
-        prev, cur = self._pair()
-        deltas = {m: max(0.0, t - prev.cpu_times.get(m, t)) for m, t in cur.cpu_times.items()}
-        total = sum(deltas.values())
-        return {m: d / total for m, d in deltas.items()} if total > 0 else {}
-
-    def process_cpu_utilization(self) -> dict[str, float]:
-        """Process CPU time per mode over elapsed time and the CPUs available to it."""
-        prev, cur = self._pair()
-        elapsed = cur.monotonic_s - prev.monotonic_s
-        cpus = cur.process_cpus or 1
-        if elapsed <= 0:
-            return {}
-        return {
-            m: max(0.0, t - prev.process_cpu.get(m, t)) / (elapsed * cpus)
-            for m, t in cur.process_cpu.items()
-        }
+        return self._reader.read()
 
     # --- instruments ----------------------------------------------------------------
 
+    def _enabled(self, group: str) -> bool:
+        o = self.options
+        if group == "process":
+            return o.process
+        if group == "gc":
+            return o.process and o.gc
+        if group == "connections":
+            return o.system and o.network and o.connections
+        return o.system and (group == "system" or bool(getattr(o, group)))
+
     def _register(self, meter: Meter) -> None:
-        specs: list[tuple[names.MetricName, Callable[[], Iterable[Observation]]]] = []
-        if self.options.system:
-            specs += [
-                (names.SYSTEM_CPU_UTILIZATION, self._obs_cpu_utilization),
-                (names.SYSTEM_CPU_LOGICAL_COUNT, self._obs_logical_count),
-                (names.SYSTEM_MEMORY_USAGE, self._obs_memory_usage),
-                (names.SYSTEM_MEMORY_LIMIT, self._obs_memory_limit),
-                (names.SYSTEM_MEMORY_UTILIZATION, self._obs_memory_utilization),
-            ]
-        if self.options.process:
-            specs += [
-                (names.PROCESS_CPU_TIME, self._obs_process_cpu_time),
-                (names.PROCESS_CPU_UTILIZATION, self._obs_process_cpu_utilization),
-                (names.PROCESS_MEMORY_USAGE, self._obs_rss),
-                (names.PROCESS_MEMORY_VIRTUAL, self._obs_vms),
-                (names.PROCESS_THREAD_COUNT, self._obs_threads),
-            ]
+        from fnmatch import fnmatchcase
+
         create = {
             "gauge": meter.create_observable_gauge,
             "counter": meter.create_observable_counter,
             "updowncounter": meter.create_observable_up_down_counter,
         }
-        for index, (metric, observe) in enumerate(specs):
-            create[metric.kind](
-                metric.name,
-                callbacks=[self._callback(observe, first=index == 0)],
-                unit=metric.unit,
-                description=metric.description,
-            )
+        chosen = [
+            (metric, observe) for metric, group, observe in OBSERVERS
+            if self._enabled(group)
+            and not any(fnmatchcase(metric.name, p) for p in self.options.exclude)
+        ]
+        for index, (metric, observe) in enumerate(chosen):
+            create[metric.kind](metric.name, callbacks=[self._callback(observe, index == 0)],
+                                unit=metric.unit, description=metric.description)
 
-    def _callback(
-        self, observe: Callable[[], Iterable[Observation]], *, first: bool
-    ) -> Callable[[CallbackOptions], Iterable[Observation]]:
+    def _callback(self, observe: Observer, first: bool
+                  ) -> Callable[[CallbackOptions], Iterable[Observation]]:
         def callback(_options: CallbackOptions) -> Iterable[Observation]:
-            # The SDK runs callbacks in registration order: the first one refreshes the
+            # The SDK runs callbacks in registration order: the first one takes the
             # snapshot that the rest of this collection cycle reads.
             try:
                 if first:
-                    self._refresh()
-                return list(observe())
+                    self._export_pair = self._advance("export")
+                prev, cur = self._export_pair
+                return list(observe(prev, cur, self.options.per_cpu))
             except Exception as exc:  # a callback must never break the collection
-                self._note_failure(getattr(observe, "__name__", "callback"), exc)
+                self._reader.note_failure(getattr(observe, "__name__", "callback"), exc)
                 return []
 
         return callback
 
-    def _obs_cpu_utilization(self) -> Iterable[Observation]:
-        for mode, share in self.cpu_utilization().items():
-            yield Observation(share, {names.ATTR_CPU_MODE: mode})
+    # --- origin methods -------------------------------------------------------------
 
-    def _obs_logical_count(self) -> Iterable[Observation]:
-        count = self._pair()[1].logical_cpus
-        if count is not None:
-            yield Observation(count)
+    def collect_cpu_metrics(self) -> CPUMetrics:
+        """CPU utilization (total, per mode, per CPU), frequency and load since last call."""
+        return collect.cpu_metrics(*self._advance("query"))
 
-    def _obs_memory_usage(self) -> Iterable[Observation]:
-        for state, value in self._pair()[1].memory.items():
-            if state != "total":
-                yield Observation(value, {names.ATTR_SYSTEM_MEMORY_STATE: state})
+    def collect_memory_metrics(self) -> MemoryMetrics:
+        """Physical memory, swap and this process's memory now."""
+        return collect.memory_metrics(self.take_snapshot())
 
-    def _obs_memory_limit(self) -> Iterable[Observation]:
-        total = self._pair()[1].memory.get("total")
-        if total:
-            yield Observation(total)
+    def collect_disk_metrics(self) -> DiskMetrics:
+        """Filesystem space and disk I/O rates since the previous call."""
+        return collect.disk_metrics(*self._advance("query"))
 
-    def _obs_memory_utilization(self) -> Iterable[Observation]:
-        memory = self._pair()[1].memory
-        total = memory.get("total")
-        if total:
-            for state, value in memory.items():
-                if state != "total":
-                    yield Observation(value / total, {names.ATTR_SYSTEM_MEMORY_STATE: state})
+    def collect_network_metrics(self) -> NetworkMetrics:
+        """Network totals and per-second rates since the previous call."""
+        return collect.network_metrics(*self._advance("query"))
 
-    def _obs_process_cpu_time(self) -> Iterable[Observation]:
-        for mode, seconds in self._pair()[1].process_cpu.items():
-            yield Observation(seconds, {names.ATTR_CPU_MODE: mode})
+    def collect_system_snapshot(self) -> SystemHealthSnapshot:
+        """Everything now, with healthy / degraded / critical and the reasons."""
+        return collect.health(*self._advance("query"), self.options)
 
-    def _obs_process_cpu_utilization(self) -> Iterable[Observation]:
-        for mode, share in self.process_cpu_utilization().items():
-            yield Observation(share, {names.ATTR_CPU_MODE: mode})
+    # --- sampler and summary --------------------------------------------------------
 
-    def _obs_rss(self) -> Iterable[Observation]:
-        rss = self._pair()[1].process_rss
-        if rss is not None:
-            yield Observation(rss)
+    def sample(self) -> SystemHealthSnapshot:
+        """Take one sampler snapshot and append it to the history (the thread calls this)."""
+        snap = collect.health(*self._advance("sampler"), self.options)
+        net = snap.network
+        values = (
+            ("cpu_utilization", snap.cpu.utilization),
+            ("memory_utilization", snap.memory.utilization),
+            ("disk_utilization", snap.disk.max_utilization),
+            ("network_recv_bytes_per_s", net.recv_bytes_per_s),
+            ("network_sent_bytes_per_s", net.sent_bytes_per_s),
+            ("process_cpu_utilization", snap.cpu.process_utilization),
+            ("process_memory_rss_bytes",
+             float(snap.memory.process_rss) if snap.memory.process_rss is not None else None),
+        )
+        with self._lock:
+            self._history.append(_Sample(snap.timestamp, snap.status, values))
+        return snap
 
-    def _obs_vms(self) -> Iterable[Observation]:
-        vms = self._pair()[1].process_vms
-        if vms is not None:
-            yield Observation(vms)
+    def _sample_loop(self) -> None:
+        while not self._stop.wait(self.options.sample_interval_s):
+            try:
+                self.sample()
+            except Exception as exc:  # the sampler must outlive one bad probe
+                self._reader.note_failure("sampler", exc)
 
-    def _obs_threads(self) -> Iterable[Observation]:
-        threads = self._pair()[1].process_threads
-        if threads is not None:
-            yield Observation(threads)
+    def get_metrics_summary(self, window_s: float = 3600.0, *, now: float | None = None
+                            ) -> MetricsSummary:
+        """min / mean / max / p95 per resource over the sampler's last ``window_s`` seconds.
 
-    # --- dashboard ------------------------------------------------------------------
+        Raises:
+            ValueError: ``window_s`` is not a positive number.
+        """
+        if isinstance(window_s, bool) or not isinstance(window_s, (int, float)) or not (
+                window_s > 0 and window_s != float("inf")):
+            raise ValueError(f"window_s={window_s!r} is invalid: expected a positive number "
+                             "of seconds")
+        end = self._wall() if now is None else now
+        with self._lock:
+            samples = [s for s in self._history if end - window_s <= s.wall_s <= end]
+        columns: dict[str, list[float]] = {}
+        statuses: dict[str, int] = {}
+        for sample in samples:
+            statuses[sample.status] = statuses.get(sample.status, 0) + 1
+            for key, value in sample.values:
+                bucket = columns.setdefault(key, [])
+                if value is not None:
+                    bucket.append(value)
+        resources = {
+            key: ResourceSummary(len(vals), min(vals), sum(vals) / len(vals), max(vals),
+                                 quantile(vals, 0.95)) if vals
+            else ResourceSummary(0, None, None, None, None)
+            for key, vals in columns.items()
+        }
+        return MetricsSummary(float(window_s), len(samples), resources, statuses)
+
+    # --- services and requests (delegated) ------------------------------------------
+
+    def register_service(self, name: str, check: Any, interval_s: float = 30.0,
+                         timeout_s: float = 5.0) -> None:
+        """Check ``check`` (a callable or an http(s) URL) every ``interval_s`` seconds."""
+        self.services.register_service(name, check, interval_s=interval_s, timeout_s=timeout_s)
+
+    def get_availability_metrics(self, name: str | None = None, window_s: float = 3600.0
+                                 ) -> Any:
+        """Availability of one registered service, or of all of them by name."""
+        return self.services.get_availability_metrics(name, window_s=window_s)
+
+    def track_request(self, method: str, route: str | None = None) -> Any:
+        """Context manager timing one HTTP request (``http.server.*`` metrics)."""
+        return self.requests.track_request(method, route)
+
+    def wsgi_middleware(self, app: Any, route_for: Callable[[dict[str, Any]], str | None]
+                        | None = None) -> Any:
+        """Wrap a WSGI app so every request is tracked."""
+        return self.requests.wsgi_middleware(app, route_for=route_for)
+
+    def get_request_latency_metrics(self) -> Any:
+        """p50 / p95 / p99 of the last 1,000 tracked requests."""
+        return self.requests.get_request_latency_metrics()
+
+    def export_prometheus_metrics(self) -> str:
+        """The Prometheus text exposition of everything registered, whatever the exporter.
+
+        Raises:
+            OtelMeasureError: instruments live on a provider the application owns, whose
+                readers otel-measure cannot read.
+        """
+        if self._prometheus_text is None:
+            raise OtelMeasureError(
+                "export_prometheus_metrics() needs a provider built by setup(); with an "
+                "application-owned meter_provider add a PrometheusMetricReader to it instead"
+            )
+        return self._prometheus_text()
+
+    # --- dashboard and lifecycle ----------------------------------------------------
 
     def dashboard_section(self) -> dict[str, Any]:
-        """Return the ``infrastructure`` section of the unified dashboard."""
-        if self._clock() - self._pair()[1].monotonic_s > 1.0:
-            self._refresh()
-        cur = self._pair()[1]
-        cpu = self.cpu_utilization()
-        memory = cur.memory
+        """Latest snapshot with status, last hour's summary, GPUs, services, requests."""
+        snapshot = collect.health(*self._advance("dashboard"), self.options)
         return {
-            "cpu_utilization": (1.0 - cpu["idle"]) if "idle" in cpu else None,
-            "memory_utilization": (
-                memory["used"] / memory["total"] if memory.get("total") else None
-            ),
-            "memory_used_bytes": memory.get("used"),
-            "memory_total_bytes": memory.get("total"),
-            "logical_cpus": cur.logical_cpus,
-            "process": {
-                "cpu_utilization": sum(self.process_cpu_utilization().values()),
-                "memory_rss_bytes": cur.process_rss,
-                "threads": cur.process_threads,
-            },
-            "probe_failures": dict(self.probe_failures),
+            "snapshot": snapshot.to_dict(),
+            "status": snapshot.status,
+            "summary_last_hour": self.get_metrics_summary(3600.0).to_dict(),
+            "gpu": self.gpu.dashboard_section() if self.gpu else {"available": False},
+            "services": self.services.dashboard_section(),
+            "requests": self.requests.dashboard_section(),
+            "probe_failures": self.probe_failures,
         }
 
     def close(self) -> None:
-        """Stop background work (none yet)."""
+        """Stop the sampler and service-check threads."""
+        self._stop.set()
+        if self._sampler is not None:
+            self._sampler.join(timeout=5)
+            self._sampler = None
+        self.services.close()

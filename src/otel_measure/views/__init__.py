@@ -76,4 +76,11 @@ DEFAULT_VIEWS: tuple[View, ...] = (
     ),
     allow_list_view(names.ANALYTICS_EVENTS),
     allow_list_view(names.ANALYTICS_REVENUE),
+    # Analytics metrics never carry a user id, whatever a caller attaches.
+    *(allow_list_view(metric) for metric in (
+        names.ANALYTICS_SESSIONS_ACTIVE, names.ANALYTICS_USERS, names.ANALYTICS_EVICTIONS,
+        names.ANALYTICS_NPS_RESPONSES, names.ANALYTICS_NPS_SCORE,
+        names.EXPERIMENT_EXPOSURES, names.EXPERIMENT_CONVERSIONS,
+        names.EXPERIMENT_VALUE_SUM, names.EXPERIMENT_VALUE_SUM_SQUARES,
+    )),
 )

@@ -1,0 +1,261 @@
+"""Option dataclasses of the three domains (`setup(infrastructure=..., models=..., ...)`).
+
+Each field carries its documentation (and environment variable, where it has one) as
+metadata; ``docs/configuration.md`` renders them. Validation runs at construction and
+raises ``OtelMeasureConfigError`` naming the field.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from otel_measure.errors import OtelMeasureConfigError
+
+__all__ = ["AnalyticsOptions", "InfrastructureOptions", "ModelOptions"]
+
+
+def _infra_exclude_default() -> tuple[str, ...]:
+    raw = os.environ.get("OTEL_MEASURE_INFRA_EXCLUDE")
+    if raw is None:
+        return ("loop*", "ram*")
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+def _opt(default: Any, doc: str, env: str | None = None) -> Any:
+    return field(default=default, metadata={"doc": doc, "env": env})
+
+
+@dataclass(frozen=True)
+class InfrastructureOptions:
+    """Options of the infrastructure domain (``setup(infrastructure=InfrastructureOptions(...))``).
+
+    Group switches turn whole metric families on or off; ``exclude`` holds glob patterns
+    matched against metric names, disk and interface names and mountpoints.
+    """
+
+    system: bool = _opt(True, "Host-wide `system.*` metrics.")
+    process: bool = _opt(True, "`process.*` metrics of this process.")
+    cpu: bool = _opt(True, "`system.cpu.*`.")
+    memory: bool = _opt(True, "`system.memory.*`.")
+    paging: bool = _opt(True, "`system.paging.*` (swap).")
+    disk: bool = _opt(True, "`system.disk.*`.")
+    filesystem: bool = _opt(True, "`system.filesystem.*` (pseudo filesystems left out).")
+    network: bool = _opt(True, "`system.network.*`.")
+    connections: bool = _opt(False, "`system.network.connection.count` by TCP state: reads "
+                                    "`/proc/net/tcp*`, which some kernels (gVisor) make slow.")
+    gc: bool = _opt(True, "`cpython.gc.*`.")
+    gpu: bool = _opt(True, "`hw.gpu.*` through NVML when `nvidia-ml-py` and a GPU are present.")
+    per_cpu: bool = _opt(False, "Add `cpu.logical_number` to CPU time and frequency.")
+    exclude: tuple[str, ...] = field(
+        default_factory=_infra_exclude_default,
+        metadata={"doc": "Glob patterns excluded (comma list in the variable); default "
+                         "`loop*,ram*`.", "env": "OTEL_MEASURE_INFRA_EXCLUDE"},
+    )
+    sample_interval_s: float = _opt(10.0, "Interval of the background sampler behind "
+                                           "`get_metrics_summary()`.")
+    history_size: int = _opt(10_000, "Snapshots kept for `get_metrics_summary()`.")
+    cpu_degraded: float = _opt(0.80, "CPU utilization at which health is degraded.")
+    cpu_critical: float = _opt(0.95, "CPU utilization at which health is critical.")
+    memory_degraded: float = _opt(0.85, "Memory utilization at which health is degraded.")
+    memory_critical: float = _opt(0.95, "Memory utilization at which health is critical.")
+    disk_degraded: float = _opt(0.85, "Fullest filesystem share at which health is degraded.")
+    disk_critical: float = _opt(0.95, "Fullest filesystem share at which health is critical.")
+
+    def __post_init__(self) -> None:
+        if isinstance(self.exclude, str) or not all(isinstance(p, str) for p in self.exclude):
+            raise OtelMeasureConfigError(
+                f"InfrastructureOptions.exclude={self.exclude!r} is invalid: expected a tuple "
+                "of glob strings such as ('loop*', 'docker*')"
+            )
+        object.__setattr__(self, "exclude", tuple(self.exclude))
+        if not (math.isfinite(self.sample_interval_s) and self.sample_interval_s > 0):
+            raise OtelMeasureConfigError(
+                f"InfrastructureOptions.sample_interval_s={self.sample_interval_s!r} is "
+                "invalid: expected a positive number of seconds"
+            )
+        if isinstance(self.history_size, bool) or not (
+                isinstance(self.history_size, int) and self.history_size > 0):
+            raise OtelMeasureConfigError(
+                f"InfrastructureOptions.history_size={self.history_size!r} is invalid: "
+                "expected a positive integer"
+            )
+        for res in ("cpu", "memory", "disk"):
+            low, high = getattr(self, f"{res}_degraded"), getattr(self, f"{res}_critical")
+            if not (0 < low <= high <= 1):
+                raise OtelMeasureConfigError(
+                    f"InfrastructureOptions.{res}_degraded={low!r} / {res}_critical={high!r} "
+                    "are invalid: expected 0 < degraded <= critical <= 1"
+                )
+
+
+def _env_str(name: str) -> Any:
+    return lambda: os.environ.get(name, "").strip() or None
+
+
+def _env_bool(name: str) -> Any:
+    return lambda: os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _positive_int(owner: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise OtelMeasureConfigError(
+            f"{owner}.{name}={value!r} is invalid: expected a positive integer"
+        )
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Options of the AI-model domain (``setup(models=ModelOptions(...))``).
+
+    Prices are USD per million tokens. Override layers apply in this order over the
+    shipped table: ``pricing_file``, then ``pricing``, then ``register_model(pricing=)``.
+    """
+
+    pricing: Any = _opt(None, "Price overrides: a mapping of model name to `{input, output, "
+                              "cached_input}` USD per million tokens, or the path of a JSON "
+                              "file in the shipped table's layout.")
+    pricing_file: str | None = field(
+        default_factory=_env_str("OTEL_MEASURE_PRICING_FILE"),
+        metadata={"doc": "JSON price file applied over the shipped table (before `pricing`).",
+                  "env": "OTEL_MEASURE_PRICING_FILE"},
+    )
+    capture_content: bool = field(
+        default_factory=_env_bool("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
+        metadata={"doc": "Put prompt and response messages given to `call.set_input_messages()`"
+                         " / `set_output_messages()` on spans (off: they are dropped).",
+                  "env": "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"},
+    )
+    require_registration: bool = _opt(False, "Reject recordings for models not registered "
+                                             "with `register_model()`.")
+    max_models: int = _opt(1_000, "Distinct model names tracked; further names are rejected.")
+    inference_buffer_size: int = _opt(10_000, "Recent inference records kept (all models).")
+    latency_buffer_size: int = _opt(1_000, "Latency samples kept per model for percentiles.")
+    prediction_buffer_size: int = _opt(1_000, "Predictions kept per model (for drift).")
+    health_min_calls: int = _opt(10, "Buffered calls needed before error rate or latency "
+                                     "can make a model degraded or critical.")
+    error_rate_degraded: float = _opt(0.05, "Error rate at which a model is degraded.")
+    error_rate_critical: float = _opt(0.20, "Error rate at which a model is critical.")
+    latency_p95_degraded_s: float | None = _opt(10.0, "p95 latency (s) at which a model is "
+                                                      "degraded; None disables.")
+    latency_p95_critical_s: float | None = _opt(30.0, "p95 latency (s) at which a model is "
+                                                      "critical; None disables.")
+
+    def __post_init__(self) -> None:
+        for name in ("max_models", "inference_buffer_size", "latency_buffer_size",
+                     "prediction_buffer_size", "health_min_calls"):
+            _positive_int("ModelOptions", name, getattr(self, name))
+        low, high = self.error_rate_degraded, self.error_rate_critical
+        if not (isinstance(low, (int, float)) and isinstance(high, (int, float))
+                and 0 < low <= high <= 1):
+            raise OtelMeasureConfigError(
+                f"ModelOptions.error_rate_degraded={low!r} / error_rate_critical={high!r} are "
+                "invalid: expected 0 < degraded <= critical <= 1"
+            )
+        low, high = self.latency_p95_degraded_s, self.latency_p95_critical_s
+        for name, value in (("latency_p95_degraded_s", low), ("latency_p95_critical_s", high)):
+            if value is not None and (isinstance(value, bool) or not isinstance(
+                    value, (int, float)) or not (math.isfinite(value) and value > 0)):
+                raise OtelMeasureConfigError(
+                    f"ModelOptions.{name}={value!r} is invalid: expected a positive number of "
+                    "seconds or None"
+                )
+        if low is not None and high is not None and low > high:
+            raise OtelMeasureConfigError(
+                f"ModelOptions.latency_p95_degraded_s={low!r} > latency_p95_critical_s={high!r}:"
+                " expected degraded <= critical"
+            )
+        if isinstance(self.pricing, dict):
+            # A private copy: the caller mutating its dict later must not change prices.
+            object.__setattr__(self, "pricing", {k: dict(v) if isinstance(v, dict) else v
+                                                 for k, v in self.pricing.items()})
+        # Parse now so a bad price table fails setup() before any side effect.
+        from otel_measure.instruments.models_pricing import parse_price_overrides
+
+        for name in ("pricing_file", "pricing"):
+            try:
+                parse_price_overrides(getattr(self, name), name, f"ModelOptions.{name}")
+            except ValueError as exc:
+                raise OtelMeasureConfigError(str(exc)) from None
+
+
+def _analytics_key_default() -> str | None:
+    return os.environ.get("OTEL_MEASURE_ANALYTICS_KEY") or None
+
+
+def _analytics_events_default() -> tuple[str, ...] | None:
+    raw = os.environ.get("OTEL_MEASURE_ANALYTICS_EVENTS")
+    if raw is None or not raw.strip():
+        return None
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+_ANALYTICS_SIZES = ("max_users", "max_active_sessions", "max_event_names", "max_experiments",
+                    "event_buffer_size", "revenue_buffer_size", "nps_buffer_size",
+                    "session_buffer_size")
+
+
+@dataclass(frozen=True)
+class AnalyticsOptions:
+    """Options of the user-analytics domain (``setup(analytics=AnalyticsOptions(...))``).
+
+    User ids are pseudonymised with HMAC-SHA256 under ``key`` before anything is stored;
+    without a key a random one is drawn per process (ids then do not join across processes).
+    """
+
+    key: str | None = field(
+        default_factory=_analytics_key_default, repr=False,
+        metadata={"doc": "Secret for the HMAC-SHA256 pseudonyms of user ids; share it across "
+                         "replicas so ids join. Unset: a random key per process, with a warning.",
+                  "env": "OTEL_MEASURE_ANALYTICS_KEY"},
+    )
+    session_timeout_s: float = _opt(1800.0, "Idle time after which a session closes by itself.")
+    events: tuple[str, ...] | None = field(
+        default_factory=_analytics_events_default,
+        metadata={"doc": "Allow-list of event names exported as `event.name` (comma list in the "
+                         "variable); others export as `_OTHER`. Unset: the first "
+                         "`max_event_names` names seen.",
+                  "env": "OTEL_MEASURE_ANALYTICS_EVENTS"},
+    )
+    max_event_names: int = _opt(200, "Distinct `event.name` values exported when `events` is "
+                                      "unset; later names export as `_OTHER`.")
+    max_users: int = _opt(100_000, "Users whose state is kept (LRU); evictions are counted in "
+                                   "`measure.analytics.evictions`.")
+    max_active_sessions: int = _opt(100_000, "Open sessions kept; the least recently active one "
+                                             "is closed beyond it.")
+    max_experiments: int = _opt(100, "A/B tests that can be created.")
+    event_buffer_size: int = _opt(100_000, "Recent events kept for engagement, funnels and "
+                                           "retention.")
+    revenue_buffer_size: int = _opt(10_000, "Recent revenue events kept.")
+    nps_buffer_size: int = _opt(10_000, "Recent NPS responses kept.")
+    session_buffer_size: int = _opt(10_000, "Recently ended sessions kept for engagement.")
+
+    def __post_init__(self) -> None:
+        if self.key is not None and (not isinstance(self.key, str) or not self.key):
+            raise OtelMeasureConfigError(
+                "AnalyticsOptions.key is invalid: expected a non-empty string or None "
+                "(the value is not shown: it is a secret)"
+            )
+        timeout = self.session_timeout_s
+        if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+                or not (math.isfinite(timeout) and timeout > 0)):
+            raise OtelMeasureConfigError(
+                f"AnalyticsOptions.session_timeout_s={timeout!r} is invalid: expected a "
+                "positive number of seconds"
+            )
+        if self.events is not None:
+            if isinstance(self.events, str) or not all(
+                    isinstance(e, str) and e for e in self.events):
+                raise OtelMeasureConfigError(
+                    f"AnalyticsOptions.events={self.events!r} is invalid: expected a tuple of "
+                    "non-empty event names, or None"
+                )
+            object.__setattr__(self, "events", tuple(self.events))
+        for name in _ANALYTICS_SIZES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise OtelMeasureConfigError(
+                    f"AnalyticsOptions.{name}={value!r} is invalid: expected a positive integer"
+                )

@@ -32,6 +32,8 @@ def scraped() -> Iterator[tuple[otel_measure.Measure, PrometheusServer, list[flo
         hist.record(v, {"http.request.method": "GET", "http.route": "/items"})
     for _ in range(5):
         m.rejections.reject("bad_score", "score 11 is outside 0..10")
+    m.infrastructure.register_service("db", lambda: True, interval_s=0.5)
+    m.infrastructure.register_service("cache", lambda: False, interval_s=0.5)
     server = PrometheusServer(f"127.0.0.1:{m.prometheus_url.split(':')[-1].split('/')[0]}")
     yield m, server, values
     server.stop()
@@ -56,6 +58,11 @@ def test_prometheus_scrapes_target_info_counters_gauges_and_histograms(
     assert 0 < float(used[0]["value"][1]) < float(limit[0]["value"][1])
     cpu = prom.wait_for('process_cpu_time_seconds_total{cpu_mode="user"}')
     assert float(cpu[0]["value"][1]) > 0
+    up = {r["metric"]["measure_service_name"]: float(r["value"][1])
+          for r in prom.wait_for("measure_service_up")}
+    assert up == {"db": 1.0, "cache": 0.0}
+    checks = prom.wait_for('measure_service_checks_total{measure_service_name="cache"}')
+    assert checks[0]["metric"]["outcome"] == "down" and float(checks[0]["value"][1]) >= 1
 
     count = prom.wait_for("http_server_request_duration_seconds_count")
     assert float(count[0]["value"][1]) == len(values)

@@ -25,6 +25,7 @@ __all__ = [
 _EPS = 2.220446049250313e-16
 _TINY = 1e-300
 _MAX_ITER = 1_000_000
+_LARGE_A = 1e4
 _LOG_2PI = math.log(2.0 * math.pi)
 # Bernoulli-based coefficients of Stirling's series for lgamma: B_2k / (2k (2k-1)).
 _STIRLING = (
@@ -220,13 +221,50 @@ def _beta_inc(a: float, b: float, log_x: float, log_y: float) -> tuple[float, fl
     if log_x == -math.inf:
         return 0.0, 1.0
     log_front = a * log_x + b * log_y - log_beta(a, b)
-    if y > (b + 1.0) / (a + b + 2.0):
+    use_lower_cf = y > (b + 1.0) / (a + b + 2.0)
+    if use_lower_cf and a >= _LARGE_A and -log_x < 0.5:
+        # For x near 1 and large a the continued fraction cancels badly: use the expansion.
+        lower = min(_beta_large_a(a, b, -log_x), 1.0)
+        return lower, 1.0 - lower
+    if use_lower_cf:
         lower = math.exp(log_front + math.log(_beta_cf(a, b, x)) - math.log(a))
         lower = min(lower, 1.0)
         return lower, 1.0 - lower
     upper = math.exp(log_front + math.log(_beta_cf(b, a, y)) - math.log(b))
     upper = min(upper, 1.0)
     return 1.0 - upper, upper
+
+
+def _beta_large_a(a: float, b: float, xi: float) -> float:
+    """Return I_x(a, b) for large a and x = exp(-xi) near 1.
+
+    With s = exp(-w), B(a, b) I_x = int_xi^inf e^(-a w) w^(b-1) f(w) dw where
+    f(w) = ((1 - e^(-w)) / w)^(b-1) = sum c_k w^k, so
+    I_x = sum_k c_k Gamma(b+k) Q(b+k, a xi) a^-(b+k) / B(a, b), an expansion in 1/a.
+    """
+    # g(w) = (1 - e^-w) / w = sum g_j w^j; c = g^(b-1) by the J.C.P. Miller power recurrence.
+    beta = b - 1.0
+    g = [1.0]
+    coeffs = [1.0]
+    z = a * xi
+    log_scale = -log_beta(a, b) - b * math.log(a)
+    total = 0.0
+    inv_a_pow = 1.0
+    for k in range(40):
+        if k > 0:
+            g.append(-g[-1] / (k + 1))
+            coeffs.append(
+                math.fsum(((beta + 1.0) * j - k) * g[j] * coeffs[k - j] for j in range(1, k + 1))
+                / k
+            )
+        log_gamma_bk = math.lgamma(b + k)
+        term = coeffs[k] * math.exp(log_gamma_bk + log_scale) * _gamma_pq(b + k, z)[1]
+        term *= inv_a_pow
+        total += term
+        if k > 2 and abs(term) <= 1e-17 * abs(total):
+            break
+        inv_a_pow /= a
+    return total
 
 
 def _t_halves(log_t: float, df: float) -> tuple[float, float]:

@@ -177,7 +177,7 @@ class RequestTracker:
         self._active_count = 0
         self._methods: dict[str, str] = {}
         self._error_types: dict[type[BaseException], str] = {}
-        self._attrs: dict[tuple[str, str | None, int | None, str | None], dict[str, Any]] = {}
+        self._attrs: dict[tuple[str, str | None, int | None, str | None, str | None], dict[str, Any]] = {}
         self._active_attrs: dict[tuple[str, str | None], dict[str, str]] = {}
         self._route_for_failed = False
 

@@ -1,0 +1,259 @@
+"""Fixed-bin drift accumulators: bin layouts come from the baseline, counts are mergeable.
+
+Numeric layout (``len(edges) + 1`` counts): index 0 counts values below ``edges[0]``,
+index ``i`` (1 <= i < len(edges)) counts ``edges[i-1] <= v < edges[i]`` (the last interior bin
+also holds ``v == edges[-1]``, as in ``numpy.histogram``), and the last index counts values
+above ``edges[-1]``. A constant baseline gives ``edges = (c, c)``: one interior bin holding
+exactly ``c``. Categorical layout: one count per baseline category, in order, then one
+overflow count for every value not seen in the baseline. Import through
+:mod:`otel_measure.calculators.drift`.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Hashable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from itertools import pairwise
+
+from otel_measure.calculators._result import Result
+from otel_measure.calculators.stats import check_real, finite_floats, quantile_sorted
+
+__all__ = [
+    "CategoricalHistogram",
+    "HistogramCounts",
+    "NumericBinner",
+    "NumericHistogram",
+    "check_category",
+]
+
+
+@dataclass(frozen=True)
+class HistogramCounts(Result):
+    """Snapshot of a drift histogram.
+
+    Attributes:
+        kind: "numeric" or "categorical".
+        labels: bin edges (numeric) or categories (categorical).
+        counts: count per bin, overflow bins included (see the module layout).
+        total: sum of the counts.
+    """
+
+    kind: str
+    labels: tuple[Hashable, ...]
+    counts: tuple[int, ...]
+    total: int
+
+
+def _check_edges(edges: Iterable[float]) -> tuple[float, ...]:
+    values = tuple(finite_floats("edges", edges))
+    if not values:
+        raise ValueError("edges=() is not allowed; expected at least one edge")
+    if len(values) == 1:
+        values = (values[0], values[0])
+    if len(values) == 2 and values[0] == values[1]:
+        return values
+    for left, right in pairwise(values):
+        if not left < right:
+            raise ValueError(
+                f"edges={values!r} is not allowed; expected strictly increasing edges "
+                "(or two equal edges for a constant baseline)"
+            )
+    return values
+
+
+class NumericBinner:
+    """Bin layout for a numeric feature: quantile edges of the baseline."""
+
+    __slots__ = ("edges",)
+
+    def __init__(self, edges: Iterable[float]) -> None:
+        """Use explicit ``edges`` (strictly increasing, finite)."""
+        self.edges: tuple[float, ...] = _check_edges(edges)
+
+    @classmethod
+    def from_baseline(cls, values: Iterable[float], bins: int = 10) -> NumericBinner:
+        """Edges at the baseline quantiles 0, 1/bins, ..., 1 (numpy 'linear'), ties merged.
+
+        Raises:
+            ValueError: if ``values`` is empty or non-finite, or ``bins`` is not a positive int.
+        """
+        if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
+            raise ValueError(f"bins={bins!r} is not allowed; expected a positive integer")
+        data = sorted(finite_floats("values", values))
+        if not data:
+            raise ValueError("values=[] is not allowed; expected at least one baseline value")
+        edges: list[float] = []
+        for i in range(bins + 1):
+            edge = quantile_sorted(data, i / bins) if 0 < i < bins else data[0 if i == 0 else -1]
+            if not edges or edge > edges[-1]:
+                edges.append(edge)
+        return cls(edges)
+
+    def index(self, value: float) -> int:
+        """Return the bin index of ``value`` (0 = below the range, last = above it)."""
+        edges = self.edges
+        if value == edges[-1]:
+            return len(edges) - 1
+        return bisect_right(edges, value)
+
+    def histogram(self, values: Iterable[float] = ()) -> NumericHistogram:
+        """Return a new accumulator on these edges, filled with ``values``."""
+        hist = NumericHistogram(self.edges)
+        hist.update(values)
+        return hist
+
+
+class NumericHistogram:
+    """Mergeable counts of numeric values on fixed edges; ``add`` costs one bisection."""
+
+    __slots__ = ("_counts", "_edges", "_last", "_n_edges")
+
+    def __init__(self, edges: Iterable[float]) -> None:
+        """Start empty on ``edges`` (see the module docstring for the bin layout)."""
+        self._edges: tuple[float, ...] = _check_edges(edges)
+        self._last = self._edges[-1]
+        self._n_edges = len(self._edges)
+        self._counts = [0] * (self._n_edges + 1)
+
+    @property
+    def edges(self) -> tuple[float, ...]:
+        """The fixed bin edges."""
+        return self._edges
+
+    @property
+    def total(self) -> int:
+        """Number of values added."""
+        return sum(self._counts)
+
+    def add(self, value: float) -> None:
+        """Count one value; ±inf land in the out-of-range bins, NaN raises ValueError."""
+        if value != value or not isinstance(value, (int, float)) or isinstance(value, bool):
+            value = check_real("value", value)
+        if value == self._last:
+            self._counts[self._n_edges - 1] += 1
+        else:
+            self._counts[bisect_right(self._edges, value)] += 1
+
+    def update(self, values: Iterable[float]) -> None:
+        """Count every value in ``values``."""
+        for value in values:
+            self.add(value)
+
+    def merge(self, other: NumericHistogram) -> None:
+        """Add the counts of ``other``, which must have identical edges."""
+        if not isinstance(other, NumericHistogram):
+            raise ValueError(f"other={other!r} is not allowed; expected a NumericHistogram")
+        if other._edges != self._edges:
+            raise ValueError(
+                f"other.edges={other._edges!r} is not allowed; expected the same edges "
+                f"{self._edges!r}"
+            )
+        for i, c in enumerate(other._counts):
+            self._counts[i] += c
+
+    def counts(self) -> tuple[int, ...]:
+        """Return the counts: below range, interior bins, above range."""
+        return tuple(self._counts)
+
+    def result(self) -> HistogramCounts:
+        """Return a frozen snapshot."""
+        counts = self.counts()
+        return HistogramCounts("numeric", self._edges, counts, sum(counts))
+
+
+def check_category(name: str, value: object) -> Hashable:
+    """Return ``value`` if it is a usable category (hashable, not None, not NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError(f"{name}={value!r} is not allowed; expected a category value")
+    try:
+        hash(value)
+    except TypeError:
+        raise ValueError(f"{name}={value!r} is not allowed; expected a hashable value") from None
+    return value
+
+
+class CategoricalHistogram:
+    """Mergeable counts per baseline category, plus one overflow bin for unseen values."""
+
+    __slots__ = ("_categories", "_counts", "_index")
+
+    def __init__(self, categories: Sequence[Hashable]) -> None:
+        """Start empty on ``categories`` (distinct, not None or NaN)."""
+        if isinstance(categories, (str, bytes)):
+            raise ValueError(
+                f"categories={categories!r} is not allowed; expected a sequence of categories"
+            )
+        cats = tuple(check_category(f"categories[{i}]", c) for i, c in enumerate(categories))
+        index: dict[Hashable, int] = {}
+        for i, c in enumerate(cats):
+            if c in index:
+                raise ValueError(f"categories[{i}]={c!r} is not allowed; it is a duplicate")
+            index[c] = i
+        self._categories = cats
+        self._index = index
+        self._counts = [0] * (len(cats) + 1)
+
+    @classmethod
+    def from_baseline(cls, values: Iterable[Hashable]) -> CategoricalHistogram:
+        """Categories of ``values`` (sorted when comparable, else first-seen), filled with them."""
+        data = [check_category(f"values[{i}]", v) for i, v in enumerate(values)]
+        distinct = list(dict.fromkeys(data))
+        with suppress(TypeError):
+            distinct = sorted(distinct)  # type: ignore[type-var]
+        hist = cls(distinct)
+        hist.update(data)
+        return hist
+
+    @property
+    def categories(self) -> tuple[Hashable, ...]:
+        """The fixed categories (the overflow bin comes after them)."""
+        return self._categories
+
+    @property
+    def total(self) -> int:
+        """Number of values added."""
+        return sum(self._counts)
+
+    def empty_like(self) -> CategoricalHistogram:
+        """Return an empty accumulator with the same categories."""
+        return CategoricalHistogram(self._categories)
+
+    def add(self, value: Hashable) -> None:
+        """Count one value; values outside the categories go to the overflow bin."""
+        try:
+            i = self._index.get(value, -1)
+        except TypeError:
+            check_category("value", value)
+            raise
+        if i < 0:
+            check_category("value", value)
+        self._counts[i] += 1
+
+    def update(self, values: Iterable[Hashable]) -> None:
+        """Count every value in ``values``."""
+        for value in values:
+            self.add(value)
+
+    def merge(self, other: CategoricalHistogram) -> None:
+        """Add the counts of ``other``, which must have identical categories."""
+        if not isinstance(other, CategoricalHistogram):
+            raise ValueError(f"other={other!r} is not allowed; expected a CategoricalHistogram")
+        if other._categories != self._categories:
+            raise ValueError(
+                f"other.categories={other._categories!r} is not allowed; expected the same "
+                f"categories {self._categories!r}"
+            )
+        for i, c in enumerate(other._counts):
+            self._counts[i] += c
+
+    def counts(self) -> tuple[int, ...]:
+        """Return the counts per category, then the overflow count."""
+        return tuple(self._counts)
+
+    def result(self) -> HistogramCounts:
+        """Return a frozen snapshot."""
+        counts = self.counts()
+        return HistogramCounts("categorical", self._categories, counts, sum(counts))

@@ -86,15 +86,11 @@ def exported(reader: InMemoryMetricReader) -> set[str]:
     return {m.name for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics}
 
 
-def ours(connections: bool) -> InMemoryMetricReader:
+def ours(connections: bool, states: bool = False) -> InMemoryMetricReader:
     reader = InMemoryMetricReader()
     meter = MeterProvider(metric_readers=[reader]).get_meter("bench")
-    InfrastructureMetrics(
-        meter,
-        Rejections(meter),
-        InfrastructureOptions(gpu=False, connections=connections),
-        start_sampler=False,
-    )
+    options = InfrastructureOptions(gpu=False, connections=connections, connection_states=states)
+    InfrastructureMetrics(meter, Rejections(meter), options, start_sampler=False)
     return reader
 
 
@@ -175,14 +171,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    compare(
-        "defaults: ours (connections off) vs theirs (connections on)",
-        ours(False),
-        theirs(True),
-        args.runs,
-    )
-    compare("same families without connection counts", ours(False), theirs(False), args.runs)
-    compare("same families with connection counts", ours(True), theirs(True), args.runs)
+    compare("defaults of both (connection counts: ours per transport from sockstat, theirs "
+            "per state from psutil.net_connections)", ours(True), theirs(True), args.runs)
+    compare("both without connection counts", ours(False), theirs(False), args.runs)
+    compare("both with per-state connection counts", ours(True, states=True), theirs(True),
+            args.runs)
 
 
 if __name__ == "__main__":

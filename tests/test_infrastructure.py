@@ -135,7 +135,7 @@ def test_psutil_called_once_per_collection(rig: Rig) -> None:
 
 def test_every_declared_infrastructure_metric_is_exported_with_unit(rig: Rig) -> None:
     """Each infrastructure name in names.py (GPU aside) exports with unit and description."""
-    rig = Rig(InfrastructureOptions(gpu=False, connections=True))
+    rig = Rig(InfrastructureOptions(gpu=False, connection_states=True))
     rig.tick(5.0)
     rig.fake.cpu = {**rig.fake.cpu, "user": 110.0}
     rig.infra.services.register_service("db", lambda: True)
@@ -157,7 +157,7 @@ def test_every_declared_infrastructure_metric_is_exported_with_unit(rig: Rig) ->
 
 def test_connection_counts_from_procfs_and_psutil(tmp_path: Any) -> None:
     """Connections by transport and TCP state: from /proc/net files, else psutil."""
-    rig = Rig(InfrastructureOptions(gpu=False, connections=True))
+    rig = Rig(InfrastructureOptions(gpu=False, connection_states=True))
     got = {(p.attributes["network.transport"], p.attributes.get("network.connection.state")):
            p.value for p in rig.points()["system.network.connection.count"]}
     assert got == {("tcp", "established"): 2, ("tcp", "listen"): 1, ("tcp", "syn_received"): 1,
@@ -174,6 +174,21 @@ def test_connection_counts_from_procfs_and_psutil(tmp_path: Any) -> None:
            p.value for p in rig.points()["system.network.connection.count"]}
     assert got == {("tcp", "listen"): 1, ("tcp", "established"): 1, ("tcp", "time_wait"): 1,
                    ("udp", None): 1}
+
+
+def test_connection_totals_from_sockstat(tmp_path: Any) -> None:
+    """By default connections are per-transport totals from /proc/net/sockstat{,6}."""
+    net = tmp_path / "net"
+    net.mkdir()
+    (net / "sockstat").write_text("sockets: used 40\nTCP: inuse 7 orphan 0 tw 4 alloc 9 mem 3\n"
+                                  "UDP: inuse 2 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\n")
+    (net / "sockstat6").write_text("TCP6: inuse 3\nUDP6: inuse 1\nUDPLITE6: inuse 0\n")
+    rig = Rig()
+    rig.fake.PROCFS_PATH = str(tmp_path)  # type: ignore[attr-defined]
+    points = rig.points()["system.network.connection.count"]
+    assert {p.attributes["network.transport"]: p.value for p in points} == {"tcp": 14, "udp": 3}
+    assert all("network.connection.state" not in p.attributes for p in points)
+    assert "net_connections" not in rig.fake.calls
 
 
 def test_failing_probe_is_skipped_logged_once_and_counted(

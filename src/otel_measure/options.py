@@ -44,8 +44,10 @@ class InfrastructureOptions:
     disk: bool = _opt(True, "`system.disk.*`.")
     filesystem: bool = _opt(True, "`system.filesystem.*` (pseudo filesystems left out).")
     network: bool = _opt(True, "`system.network.*`.")
-    connections: bool = _opt(False, "`system.network.connection.count` by TCP state: reads "
-                                    "`/proc/net/tcp*`, which some kernels (gVisor) make slow.")
+    connections: bool = _opt(True, "`system.network.connection.count` by transport, from "
+                                   "`/proc/net/sockstat*` (cheap; Linux).")
+    connection_states: bool = _opt(False, "Break connections down by TCP state: reads "
+                                          "`/proc/net/tcp*` (or psutil), slow on some kernels.")
     gc: bool = _opt(True, "`cpython.gc.*`.")
     gpu: bool = _opt(True, "`hw.gpu.*` through NVML when `nvidia-ml-py` and a GPU are present.")
     per_cpu: bool = _opt(False, "Add `cpu.logical_number` to CPU time and frequency.")

@@ -203,8 +203,10 @@ class HostReader:
             values["filesystems"] = probe("disk_partitions", self._filesystems) or ()
         if o.system and o.network:
             values["nics"] = probe("net_io_counters", self._nics) or {}
-            if o.connections:
+            if o.connection_states:
                 values["connections"] = probe("connections", self._connections) or {}
+            elif o.connections:
+                values["connections"] = probe("sockstat", self._sockstat) or {}
         if o.system:
             values["boot_time_s"] = probe("boot_time", ps.boot_time)
         if o.process and self._process is not None:
@@ -272,6 +274,30 @@ class HostReader:
             for name, n in raw.items()
             if not self.excluded(name)
         }
+
+    def _sockstat(self) -> dict[tuple[str, str], int]:
+        # Kernel socket totals: two tiny files, where per-state counts need one line per
+        # socket. TCP sockets in use plus those in TIME_WAIT; UDP sockets in use.
+        procfs = getattr(self._ps, "PROCFS_PATH", None)
+        counts: dict[tuple[str, str], int] = {}
+        if procfs is None:
+            return counts
+        for name in ("sockstat", "sockstat6"):
+            try:
+                with open(os.path.join(procfs, "net", name)) as fh:
+                    lines = fh.read().splitlines()
+            except FileNotFoundError:
+                continue
+            for line in lines:
+                proto, _, rest = line.partition(":")
+                fields = rest.split()
+                stats = dict(zip(fields[::2], fields[1::2], strict=False))
+                transport = {"TCP": "tcp", "TCP6": "tcp", "UDP": "udp", "UDP6": "udp"}.get(proto)
+                if transport is None or "inuse" not in stats:
+                    continue
+                total = int(stats["inuse"]) + int(stats.get("tw", 0))
+                counts[(transport, "")] = counts.get((transport, ""), 0) + total
+        return counts
 
     def _connections(self) -> dict[tuple[str, str], int]:
         # /proc/net/* lists every socket with its state; counting lines there costs a

@@ -131,7 +131,7 @@ class InfrastructureMetrics:
         if group == "gc":
             return o.process and o.gc
         if group == "connections":
-            return o.system and o.network and o.connections
+            return o.system and o.network and (o.connections or o.connection_states)
         return o.system and (group == "system" or bool(getattr(o, group)))
 
     def _register(self, meter: Meter) -> None:

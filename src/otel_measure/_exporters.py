@@ -113,7 +113,8 @@ class Pipeline:
         if self.registry is not None:
             return generate_latest(self.registry).decode()
         for reader, keep in self._periodic:
-            if (keep._preferred_temporality or {}).get(Counter) == AggregationTemporality.CUMULATIVE:
+            temporality = (keep._preferred_temporality or {}).get(Counter)
+            if temporality == AggregationTemporality.CUMULATIVE:
                 reader.collect()  # exports synchronously; keep.last is now fresh
                 return render_prometheus(keep.last)
         raise OtelMeasureError(

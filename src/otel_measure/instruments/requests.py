@@ -47,6 +47,10 @@ StartResponse = Callable[..., Callable[[bytes], object]]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
+# method, route, status code, error.type, url.scheme
+_AttrKey = tuple[str, str | None, int | None, str | None, str | None]
+
+
 @dataclass(frozen=True)
 class RequestLatencyMetrics(Result):
     """Latency of the most recent requests (seconds; None while the buffer is empty).
@@ -177,7 +181,7 @@ class RequestTracker:
         self._active_count = 0
         self._methods: dict[str, str] = {}
         self._error_types: dict[type[BaseException], str] = {}
-        self._attrs: dict[tuple[str, str | None, int | None, str | None, str | None], dict[str, Any]] = {}
+        self._attrs: dict[_AttrKey, dict[str, Any]] = {}
         self._active_attrs: dict[tuple[str, str | None], dict[str, str]] = {}
         self._route_for_failed = False
 

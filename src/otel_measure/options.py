@@ -116,9 +116,10 @@ class ModelOptions:
     shipped table: ``pricing_file``, then ``pricing``, then ``register_model(pricing=)``.
     """
 
-    pricing: Any = _opt(None, "Price overrides: a mapping of model name to `{input, output, "
-                              "cached_input}` USD per million tokens, or the path of a JSON "
-                              "file in the shipped table's layout.")
+    pricing: Any = field(default=None, metadata={
+        "doc": "Price overrides: a mapping of model name to `{input, output, cached_input}` USD "
+               "per million tokens, or the path of a JSON file in the shipped table's layout.",
+        "env": None})
     pricing_file: str | None = field(
         default_factory=_env_str("OTEL_MEASURE_PRICING_FILE"),
         metadata={"doc": "JSON price file applied over the shipped table (before `pricing`).",
@@ -156,17 +157,18 @@ class ModelOptions:
                 f"ModelOptions.error_rate_degraded={low!r} / error_rate_critical={high!r} are "
                 "invalid: expected 0 < degraded <= critical <= 1"
             )
-        low, high = self.latency_p95_degraded_s, self.latency_p95_critical_s
-        for name, value in (("latency_p95_degraded_s", low), ("latency_p95_critical_s", high)):
+        slow, slower = self.latency_p95_degraded_s, self.latency_p95_critical_s
+        for name, value in (("latency_p95_degraded_s", slow), ("latency_p95_critical_s", slower)):
             if value is not None and (isinstance(value, bool) or not isinstance(
                     value, (int, float)) or not (math.isfinite(value) and value > 0)):
                 raise OtelMeasureConfigError(
                     f"ModelOptions.{name}={value!r} is invalid: expected a positive number of "
                     "seconds or None"
                 )
-        if low is not None and high is not None and low > high:
+        if slow is not None and slower is not None and slow > slower:
             raise OtelMeasureConfigError(
-                f"ModelOptions.latency_p95_degraded_s={low!r} > latency_p95_critical_s={high!r}:"
+                f"ModelOptions.latency_p95_degraded_s={slow!r} > latency_p95_critical_s="
+                f"{slower!r}:"
                 " expected degraded <= critical"
             )
         if isinstance(self.pricing, dict):

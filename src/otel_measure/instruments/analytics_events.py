@@ -1,0 +1,404 @@
+"""Event, revenue and session state of the analytics domain, bounded and thread-safe.
+
+Everything here is keyed by pseudonyms (see :mod:`analytics_privacy`); raw user ids never
+arrive. Per-user state is an LRU capped at ``max_users``; open sessions are capped at
+``max_active_sessions``; the event, revenue and ended-session buffers are deques with a
+maxlen. Sessions close after ``session_timeout_s`` without activity, measured in event time
+when events arrive and on the clock when queried or collected.
+
+Event, revenue and eviction counts are plain numbers exported through observable
+counters: the same cumulative, mergeable sums a synchronous ``Counter`` gives, read once per
+collection instead of paying the SDK's attribute hashing on every event.
+
+``track`` never waits for the lock: it queues the event and applies the queue only when the
+lock is free, and the holder applies what others queued before releasing. Threads blocking
+on a lock held across a GIL switch form a convoy; with the queue they keep going. Other
+entry points take the lock through :meth:`EventStore.locked`, which applies the queue first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import secrets
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
+
+from otel_measure import names
+from otel_measure.options import AnalyticsOptions
+
+__all__ = ["Event", "EventStore", "Session", "User"]
+
+Event = tuple[float, str, str, int | None, Mapping[str, Any] | None]
+"""A buffered event: (POSIX seconds, pseudonym, event name, session number, properties)."""
+
+_OTHER = "_OTHER"
+_RECENT_ENDED = 10_000  # ended external session ids remembered for a late end_session()
+
+
+class User:
+    """What is kept about one (pseudonymised) user.
+
+    ``first_seen`` / ``last_seen`` span the user's activity (events and sessions); a user
+    known only from an A/B assignment or properties has none yet (inf / -inf).
+    """
+
+    __slots__ = ("events", "first_seen", "last_seen", "properties", "session", "tests")
+
+    def __init__(self) -> None:
+        self.first_seen = math.inf
+        self.last_seen = -math.inf
+        self.events = 0
+        self.properties: dict[str, Any] | None = None
+        self.session: int | None = None
+        # test name -> [variant index, summed value, converted]
+        self.tests: dict[str, list[Any]] | None = None
+
+
+class Session:
+    """One open session."""
+
+    __slots__ = ("events", "external", "last", "sid", "start", "user")
+
+    def __init__(self, sid: int, external: str | None, user: str, t: float) -> None:
+        self.sid = sid
+        self.external = external
+        self.user = user
+        self.start = t
+        self.last = t
+        self.events = 0
+
+
+class EventStore:
+    """Users, buffered events and sessions, with their OpenTelemetry instruments.
+
+    Args:
+        meter: Meter the instruments are created on.
+        options: Buffer sizes, caps, idle timeout and the event-name allow-list.
+        clock: POSIX-seconds clock used when collections sweep idle sessions.
+        lock: Lock guarding all analytics state (shared with the experiments).
+    """
+
+    def __init__(
+        self,
+        meter: Meter,
+        options: AnalyticsOptions,
+        clock: Callable[[], float],
+        lock: threading.Lock,
+    ) -> None:
+        self.lock = lock
+        self._clock = clock
+        self.timeout = float(options.session_timeout_s)
+        self._max_users = options.max_users
+        self._max_sessions = options.max_active_sessions
+        self._allowed = None if options.events is None else frozenset(options.events)
+        self._max_names = options.max_event_names
+        self.users: OrderedDict[str, User] = OrderedDict()
+        self.events: deque[Event] = deque(maxlen=options.event_buffer_size)
+        self.revenue: deque[tuple[float, str, str, float]] = deque(
+            maxlen=options.revenue_buffer_size)
+        self.active: OrderedDict[int, Session] = OrderedDict()
+        self.ended: deque[tuple[int, str, float, float, int]] = deque(
+            maxlen=options.session_buffer_size)
+        self._external: dict[str, int] = {}
+        self._recent_ended: OrderedDict[str, float] = OrderedDict()
+        self._ids = itertools.count(1)
+        self._prefix = secrets.token_hex(4) + "-"
+        self.tracked = 0
+        self.evicted = {"user": 0, "session": 0}
+        # event name -> exported label (the name, or _OTHER beyond the allow-list)
+        self._labels: dict[str, str] = {}
+        self._inbox: deque[tuple[Any, ...]] = deque()
+        self._counts: dict[str, int] = {}
+        self._revenue_sums: dict[str, float] = {}
+        m = names.ANALYTICS_SESSION_DURATION
+        self._duration = meter.create_histogram(m.name, m.unit, m.description)
+        for m, create, callback in (
+            (names.ANALYTICS_EVENTS, meter.create_observable_counter, self._observe_events),
+            (names.ANALYTICS_REVENUE, meter.create_observable_counter, self._observe_revenue),
+            (names.ANALYTICS_SESSIONS_ACTIVE, meter.create_observable_up_down_counter,
+             self._observe_sessions),
+            (names.ANALYTICS_EVICTIONS, meter.create_observable_counter, self._observe_evictions),
+            (names.ANALYTICS_USERS, meter.create_observable_gauge, self._observe_users),
+        ):
+            create(m.name, [callback], m.unit, m.description)
+
+    # --- recording (callers validate and pseudonymise first) ---------------------------
+
+    def label(self, name: str) -> str:
+        """Return the exported ``event.name`` of an event name (the name or ``_OTHER``)."""
+        label = self._labels.get(name)
+        if label is not None:
+            return label
+        # Names beyond the allow-list are not remembered (they could be unbounded), and
+        # once the cap is reached no lock is taken for them.
+        if self._allowed is not None:
+            if name not in self._allowed:
+                return _OTHER
+        elif len(self._labels) >= self._max_names:
+            return _OTHER
+        with self.lock:
+            if self._allowed is None and len(self._labels) >= self._max_names:
+                return _OTHER
+            self._labels[name] = name
+        return name
+
+    def user(self, pseudonym: str, t: float | None) -> User:
+        """Return the user's state, creating it (and evicting the LRU one); hold the lock.
+
+        ``t`` is the time of an activity of the user, or None for other uses.
+        """
+        users = self.users
+        state = users.get(pseudonym)
+        if state is None:
+            state = users[pseudonym] = User()
+            if len(users) > self._max_users:
+                users.popitem(last=False)
+                self.evicted["user"] += 1
+        else:
+            users.move_to_end(pseudonym)
+        if t is not None:
+            if t > state.last_seen:
+                state.last_seen = t
+            if t < state.first_seen:
+                state.first_seen = t
+        return state
+
+    def track(
+        self,
+        name: str,
+        pseudonym: str,
+        t: float,
+        session_id: str | None,
+        revenue: float | None,
+        properties: Mapping[str, Any] | None,
+        on_goal: Callable[[User, str, float | None], None] | None,
+    ) -> None:
+        """Record one validated event (``on_goal`` runs under the lock for goal events)."""
+        label = self._labels.get(name) or self.label(name)
+        inbox, lock = self._inbox, self.lock
+        inbox.append((name, pseudonym, t, session_id, revenue, properties, on_goal, label))
+        # Re-checking after each release picks up whatever was queued while we held it.
+        while inbox and lock.acquire(blocking=False):
+            closed: list[float] = []
+            try:
+                self._apply_queued(closed)
+            finally:
+                lock.release()
+            if closed:
+                self._record(closed)
+
+    def _apply_queued(self, closed: list[float]) -> None:
+        inbox, counts, timeout = self._inbox, self._counts, self.timeout
+        while inbox:
+            name, pseudonym, t, session_id, revenue, properties, on_goal, label = (
+                inbox.popleft())
+            state = self.user(pseudonym, t)
+            state.events += 1
+            sid = self._touch(state, pseudonym, t, session_id, closed)
+            active = self.active
+            if active and next(iter(active.values())).last < t - timeout:
+                self._sweep(t, closed)
+            self.events.append((t, pseudonym, name, sid, properties))
+            self.tracked += 1
+            counts[label] = counts.get(label, 0) + 1
+            if revenue is not None:
+                self.revenue.append((t, pseudonym, name, revenue))
+                self._revenue_sums[label] = self._revenue_sums.get(label, 0.0) + revenue
+            if on_goal is not None:
+                on_goal(state, name, revenue)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[list[float]]:
+        """Hold the lock with queued events applied; yields a list for closed sessions."""
+        closed: list[float] = []
+        with self.lock:
+            self._apply_queued(closed)
+            yield closed
+        self._record(closed)
+
+    def _record(self, closed: list[float]) -> None:
+        for duration in closed:
+            self._duration.record(duration)
+
+    def _touch(
+        self, state: User, pseudonym: str, t: float, external: str | None, closed: list[float]
+    ) -> int:
+        sid = state.session if external is None else self._external.get(external)
+        session = self.active.get(sid) if sid is not None else None
+        if session is not None:
+            if t - session.last <= self.timeout:
+                session.events += 1
+                if t > session.last:
+                    session.last = t
+                self.active.move_to_end(session.sid)
+                state.session = session.sid
+                return session.sid
+            self._close(session, session.last, closed)
+        session = self._open(state, pseudonym, t, external, closed)
+        session.events = 1
+        return session.sid
+
+    def _open(
+        self, state: User, pseudonym: str, t: float, external: str | None, closed: list[float]
+    ) -> Session:
+        sid = next(self._ids)
+        session = Session(sid, external, pseudonym, t)
+        self.active[sid] = session
+        if external is not None:
+            self._external[external] = sid
+        state.session = sid
+        if len(self.active) > self._max_sessions:
+            oldest = next(iter(self.active.values()))
+            self._close(oldest, oldest.last, closed)
+            self.evicted["session"] += 1
+        return session
+
+    def _close(self, session: Session, end: float, closed: list[float]) -> float:
+        del self.active[session.sid]
+        end = max(end, session.start)
+        duration = end - session.start
+        external = session.external
+        if external is not None:
+            if self._external.get(external) == session.sid:
+                del self._external[external]
+            self._recent_ended[external] = duration
+            if len(self._recent_ended) > _RECENT_ENDED:
+                self._recent_ended.popitem(last=False)
+        self.ended.append((session.sid, session.user, session.start, end, session.events))
+        closed.append(duration)
+        return duration
+
+    def _sweep(self, now: float, closed: list[float]) -> None:
+        active, limit = self.active, now - self.timeout
+        while active:
+            oldest = next(iter(active.values()))
+            if oldest.last >= limit:
+                break
+            self._close(oldest, oldest.last, closed)
+
+    # --- explicit sessions and properties ------------------------------------------------
+
+    def start_session(
+        self, pseudonym: str, t: float, properties: Mapping[str, Any] | None
+    ) -> str:
+        """Open a session for the user and return its id."""
+        with self.locked() as closed:
+            state = self.user(pseudonym, t)
+            if properties:
+                self._merge(state, properties)
+            external = f"{self._prefix}{next(self._ids):x}"
+            self._open(state, pseudonym, t, external, closed)
+            self._sweep(t, closed)
+        return external
+
+    def end_session(self, external: str, t: float) -> float | None:
+        """Close a session; return its duration, or None when the id is unknown."""
+        with self.locked() as closed:
+            sid = self._external.get(external)
+            session = self.active.get(sid) if sid is not None else None
+            if session is None:
+                return self._recent_ended.get(external)
+            return self._close(session, max(t, session.last), closed)
+
+    def set_properties(self, pseudonym: str, properties: Mapping[str, Any]) -> None:
+        """Merge properties into the user's properties (not activity: times stay as they are)."""
+        with self.locked():
+            self._merge(self.user(pseudonym, None), properties)
+
+    @staticmethod
+    def _merge(state: User, properties: Mapping[str, Any]) -> None:
+        if state.properties is None:
+            state.properties = {}
+        state.properties.update(properties)
+
+    def sweep(self, now: float) -> None:
+        """Apply queued events, then close sessions idle at ``now``."""
+        with self.locked() as closed:
+            self._sweep(now, closed)
+
+    def close_all(self) -> None:
+        """End every open session at its last activity (the process is stopping)."""
+        with self.locked() as closed:
+            for session in list(self.active.values()):
+                self._close(session, session.last, closed)
+
+    # --- observable instruments -----------------------------------------------------------
+
+    def _observe_events(self, _options: CallbackOptions) -> Iterable[Observation]:
+        with self.locked():
+            counts = list(self._counts.items())
+        return [Observation(n, {names.ATTR_EVENT_NAME: label}) for label, n in counts]
+
+    def _observe_revenue(self, _options: CallbackOptions) -> Iterable[Observation]:
+        with self.locked():
+            sums = list(self._revenue_sums.items())
+        return [Observation(v, {names.ATTR_EVENT_NAME: label}) for label, v in sums]
+
+    def _observe_sessions(self, _options: CallbackOptions) -> Iterable[Observation]:
+        self.sweep(self._clock())
+        return [Observation(len(self.active))]
+
+    def _observe_evictions(self, _options: CallbackOptions) -> Iterable[Observation]:
+        with self.locked():
+            evicted = list(self.evicted.items())
+        return [Observation(n, {names.ATTR_ANALYTICS_STATE: kind}) for kind, n in evicted
+                if n]
+
+    def _observe_users(self, _options: CallbackOptions) -> Iterable[Observation]:
+        with self.locked():
+            return [Observation(len(self.users))]
+
+    # --- snapshots for queries -------------------------------------------------------------
+
+    def snapshot_events(self) -> list[Event]:
+        """Return a copy of the buffered events."""
+        with self.locked():
+            return list(self.events)
+
+    def engagement_inputs(self, now: float, window_s: float) -> tuple[
+            list[tuple[int, str, float, float]], list[tuple[str, float, int | None]]]:
+        """Sessions started in the window (idle ones closed at ``now`` first) and activity.
+
+        Activity is every buffered event plus each held user's first-seen time, so users
+        stay "returning" after their first events leave the buffer.
+        """
+        with self.locked() as closed:
+            self._sweep(now, closed)
+            sessions = [(s[0], s[1], s[2], s[3]) for s in self.ended
+                        if now - window_s < s[2] <= now]
+            sessions.extend((s.sid, s.user, s.start, s.last) for s in self.active.values()
+                            if now - window_s < s.start <= now)
+            activity: list[tuple[str, float, int | None]] = [(e[1], e[0], e[3])
+                                                             for e in self.events]
+            activity.extend((p, u.first_seen, None) for p, u in self.users.items()
+                            if u.first_seen != math.inf)
+        return sessions, activity
+
+    def snapshot_users(self) -> list[tuple[str, float, float, int, dict[str, Any]]]:
+        """Return (pseudonym, first seen, last seen, events, properties) per held user."""
+        with self.locked():
+            return [(p, u.first_seen, u.last_seen, u.events, dict(u.properties or {}))
+                    for p, u in self.users.items()]
+
+    def first_seen(self) -> dict[str, float]:
+        """Return pseudonym → first-seen time for the held users."""
+        with self.locked():
+            return {p: u.first_seen for p, u in self.users.items() if u.first_seen != math.inf}
+
+    def sizes(self) -> dict[str, Any]:
+        """Return the sizes of the bounded state and the eviction counts."""
+        with self.locked():
+            return {"users": len(self.users), "events_tracked": self.tracked,
+                    "events_buffered": len(self.events), "active_sessions": len(self.active),
+                    "evictions": dict(self.evicted)}
+
+    def snapshot_revenue(self) -> list[tuple[float, str, str, float]]:
+        """Return a copy of the buffered revenue events."""
+        with self.locked():
+            return list(self.revenue)

@@ -1,0 +1,279 @@
+"""A/B tests: sticky assignment, per-variant sufficient statistics and their counters.
+
+Each exposed user contributes one observation x to their variant: 1 or 0 (converted or
+not) for a conversion test, the sum of their values for a mean test. The variant keeps
+n, Σx and Σx², and exports the same numbers as counters (exposures, value.sum,
+value.sum_squares, attributes ``experiment`` and ``variant``), so a backend summing them
+across processes can recompute every figure of :meth:`ExperimentStore.results`. Values
+must be non-negative, which keeps every counter increment non-negative.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.metrics import Meter
+
+from otel_measure import names
+from otel_measure.calculators.experiments import ArmStats, analyze_experiment
+from otel_measure.instruments.analytics_events import EventStore, User
+from otel_measure.instruments.analytics_privacy import BUCKETS, bucket_of, variant_for
+from otel_measure.instruments.analytics_results import ABTest, ABTestResults, extend
+
+__all__ = ["METRICS", "ExperimentStore"]
+
+METRICS = ("conversion", "mean")
+_MAX_NAME = 100
+_MAX_VARIANTS = 20
+
+
+@dataclass
+class _Arm:
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+    converted: int = 0
+
+
+@dataclass
+class _Test:
+    definition: ABTest
+    bounds: tuple[int, ...]
+    attrs: tuple[dict[str, str], ...]
+    arms: list[_Arm] = field(default_factory=list)
+
+
+def _check_name(arg: str, value: object) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= _MAX_NAME:
+        raise ValueError(
+            f"{arg}={value!r} is not allowed; expected a non-empty str of at most "
+            f"{_MAX_NAME} characters"
+        )
+    return value
+
+
+def _check_variants(variants: object) -> tuple[str, ...]:
+    if isinstance(variants, str) or not isinstance(variants, Sequence):
+        raise ValueError(f"variants={variants!r} is not allowed; expected a sequence of names")
+    out = tuple(_check_name("variants[]", v) for v in variants)
+    if not 2 <= len(out) <= _MAX_VARIANTS or len(set(out)) != len(out):
+        raise ValueError(
+            f"variants={variants!r} is not allowed; expected 2 to {_MAX_VARIANTS} distinct "
+            "names, the control first"
+        )
+    return out
+
+
+def _check_weights(weights: object, variants: tuple[str, ...]) -> tuple[float, ...]:
+    if weights is None:
+        return tuple(1.0 / len(variants) for _ in variants)
+    if isinstance(weights, Mapping):
+        if set(weights) != set(variants):
+            raise ValueError(
+                f"weights={weights!r} is not allowed; its keys must be the variants {variants!r}"
+            )
+        raw: list[Any] = [weights[v] for v in variants]
+    elif isinstance(weights, Sequence) and not isinstance(weights, str):
+        raw = list(weights)
+    else:
+        raw = []
+    if len(raw) != len(variants) or not all(
+        isinstance(w, numbers.Real) and not isinstance(w, bool) and math.isfinite(float(w))
+        and float(w) > 0 for w in raw
+    ):
+        raise ValueError(
+            f"weights={weights!r} is not allowed; expected one positive finite number per "
+            f"variant ({len(variants)}), as a sequence or a mapping"
+        )
+    total = math.fsum(float(w) for w in raw)
+    return tuple(float(w) / total for w in raw)
+
+
+def _bounds(weights: tuple[float, ...]) -> tuple[int, ...]:
+    # Cumulative shares of the bucket space; the last variant takes any rounding rest.
+    out, running = [], 0.0
+    for w in weights[:-1]:
+        running += w
+        out.append(min(BUCKETS, round(running * BUCKETS)))
+    out.append(BUCKETS)
+    return tuple(out)
+
+
+class ExperimentStore:
+    """A/B test definitions and per-variant statistics; per-user exposure lives in users.
+
+    Args:
+        meter: Meter the counters are created on.
+        events: The event store, whose lock and user table hold the exposures.
+        max_experiments: How many tests may be created.
+    """
+
+    def __init__(self, meter: Meter, events: EventStore, max_experiments: int) -> None:
+        self._events = events
+        self._max = max_experiments
+        self._tests: dict[str, _Test] = {}
+        self.goals: dict[str, list[_Test]] = {}
+        m = names.EXPERIMENT_EXPOSURES
+        self._exposures = meter.create_counter(m.name, m.unit, m.description)
+        m = names.EXPERIMENT_CONVERSIONS
+        self._conversions = meter.create_counter(m.name, m.unit, m.description)
+        m = names.EXPERIMENT_VALUE_SUM
+        self._sum = meter.create_counter(m.name, m.unit, m.description)
+        m = names.EXPERIMENT_VALUE_SUM_SQUARES
+        self._sum_sq = meter.create_counter(m.name, m.unit, m.description)
+
+    def create(
+        self,
+        name: object,
+        variants: object,
+        weights: object,
+        goal_event: object,
+        metric: object,
+        alpha: object,
+        now: float,
+    ) -> ABTest:
+        """Define a test (idempotent for an identical definition).
+
+        Raises:
+            ValueError: A bad argument, a different test under the same name, or more
+                than ``max_experiments`` tests.
+        """
+        test_name = _check_name("name", name)
+        names_ = _check_variants(variants)
+        shares = _check_weights(weights, names_)
+        if goal_event is not None:
+            _check_name("goal_event", goal_event)
+        if not isinstance(metric, str) or metric not in METRICS:
+            raise ValueError(f"metric={metric!r} is not one of 'conversion', 'mean'")
+        if (isinstance(alpha, bool) or not isinstance(alpha, numbers.Real)
+                or not 0.0 < float(alpha) < 1.0):
+            raise ValueError(f"alpha={alpha!r} is not allowed; expected a number in (0, 1)")
+        goal = goal_event if isinstance(goal_event, str) else None
+        with self._events.locked():
+            existing = self._tests.get(test_name)
+            if existing is not None:
+                old = existing.definition
+                if (old.variants, old.weights, old.goal_event, old.metric, old.alpha) == (
+                        names_, shares, goal, metric, float(alpha)):
+                    return old
+                raise ValueError(
+                    f"name={test_name!r} is already an A/B test with another definition "
+                    f"({old.to_dict()}); pick a new name"
+                )
+            if len(self._tests) >= self._max:
+                raise ValueError(
+                    f"name={test_name!r} is not allowed: max_experiments={self._max} tests "
+                    "exist already (AnalyticsOptions.max_experiments)"
+                )
+            definition = ABTest(test_name, names_, shares, goal, metric, float(alpha), now)
+            attrs = tuple({names.ATTR_EXPERIMENT: test_name, names.ATTR_VARIANT: v}
+                          for v in names_)
+            test = _Test(definition, _bounds(shares), attrs, [_Arm() for _ in names_])
+            self._tests[test_name] = test
+            if goal is not None:
+                self.goals.setdefault(goal, []).append(test)
+        return definition
+
+    def known(self, name: object) -> bool:
+        """Whether ``name`` is a created test."""
+        return isinstance(name, str) and name in self._tests
+
+    def definitions(self) -> tuple[ABTest, ...]:
+        """Return every test's definition, in creation order."""
+        with self._events.locked():
+            return tuple(t.definition for t in self._tests.values())
+
+    def assign(self, name: str, user_id: str | int, pseudonym: str) -> str:
+        """Return the user's variant, counting the exposure the first time."""
+        test = self._tests[name]
+        index = variant_for(bucket_of(name, user_id), test.bounds)
+        events = self._events
+        with self._events.locked():
+            state = events.user(pseudonym, None)
+            if state.tests is None:
+                state.tests = {}
+            entry = state.tests.get(name)
+            first = entry is None
+            if first:
+                state.tests[name] = [index, 0.0, False]
+                test.arms[index].n += 1
+            else:
+                index = entry[0]  # type: ignore[index]
+        if first:
+            self._exposures.add(1, test.attrs[index])
+        return test.definition.variants[index]
+
+    def convert(self, name: str, pseudonym: str, value: float) -> bool:
+        """Record a conversion of an exposed user; False when the user was not exposed."""
+        with self._events.locked():
+            state = self._events.users.get(pseudonym)
+            if state is None:
+                return False
+            return self._convert(self._tests[name], state, value)
+
+    def on_goal(self, state: User, event_name: str, revenue: float | None) -> None:
+        """Convert the user in every test whose goal is ``event_name`` (lock held)."""
+        value = 1.0 if revenue is None else revenue
+        for test in self.goals.get(event_name, ()):
+            self._convert(test, state, value)
+
+    def _convert(self, test: _Test, state: User, value: float) -> bool:
+        entry = state.tests.get(test.definition.name) if state.tests else None
+        if entry is None:
+            return False
+        index, old, converted = entry
+        arm, attrs = test.arms[index], test.attrs[index]
+        if test.definition.metric == "conversion":
+            if converted:
+                return True
+            delta, delta_sq = 1.0, 1.0
+            entry[1] = 1.0
+        else:
+            new = old + value
+            delta, delta_sq = value, new * new - old * old
+            entry[1] = new
+        arm.total += delta
+        arm.total_sq += delta_sq
+        if not converted:
+            entry[2] = True
+            arm.converted += 1
+            self._conversions.add(1, attrs)
+        # Rare (a goal reached once per user for conversions): adding under the lock is fine.
+        self._sum.add(delta, attrs)
+        self._sum_sq.add(delta_sq, attrs)
+        return True
+
+    def results(
+        self, name: str, now: float, min_sample: float, min_count: int, power: float
+    ) -> ABTestResults:
+        """Analyse the test with :func:`~otel_measure.calculators.experiments.analyze_experiment`.
+
+        Raises:
+            ValueError: Unknown test, or a bad ``min_sample``, ``min_count`` or ``power``.
+        """
+        if not self.known(name):
+            raise ValueError(
+                f"test={name!r} is not an A/B test; known tests: {sorted(self._tests)!r}"
+            )
+        test = self._tests[name]
+        definition = test.definition
+        with self._events.locked():
+            sums = [(a.n, a.total, a.total_sq, a.converted) for a in test.arms]
+        arms = {v: ArmStats.from_sums(n, s1, max(0.0, s2))
+                for v, (n, s1, s2, _c) in zip(definition.variants, sums, strict=True)}
+        result = analyze_experiment(
+            arms,
+            control=definition.variants[0],
+            weights=dict(zip(definition.variants, definition.weights, strict=True)),
+            metric=definition.metric,
+            alpha=definition.alpha,
+            min_sample=min_sample,
+            min_count=min_count,
+            power=power,
+        )
+        conversions = {v: s[3] for v, s in zip(definition.variants, sums, strict=True)}
+        return extend(ABTestResults, result, test=definition, conversions=conversions, now=now)

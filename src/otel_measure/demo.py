@@ -106,6 +106,10 @@ def _drivers(measure: Measure, rng: random.Random) -> list[DemoDriver]:
     drivers: list[DemoDriver] = []
     if measure.settings.infrastructure is not None:
         drivers.append(InfrastructureDriver(rng))
+    if measure.settings.models is not None:
+        from otel_measure.demo_models import ModelsDriver
+
+        drivers.append(ModelsDriver(rng))
     if measure.settings.analytics is not None:
         from otel_measure.demo_analytics import AnalyticsDriver
 

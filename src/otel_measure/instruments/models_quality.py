@@ -1,0 +1,228 @@
+"""Quality scores of ``m.models.calculate_*``: computed by the pure calculators, exported.
+
+Each evaluation sets gauges under ``measure.model.quality.*`` (attribute
+``gen_ai.request.model``) and adds its sufficient statistics to counters (confusion
+counts, BLEU n-gram counts and lengths, ROUGE sums and pair counts, perplexity's
+negative log-likelihood and token count), so a backend can recompute each score over
+every evaluation of every replica. Labelled inferences (``record_inference(...,
+prediction=, label=)``) feed the confusion counter with ``measure.quality.source=online``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from opentelemetry.metrics import Meter
+
+from otel_measure import names
+from otel_measure.calculators.classification import ClassificationMetrics, ConfusionAccumulator
+from otel_measure.calculators.perplexity import PerplexityAccumulator, PerplexityResult
+from otel_measure.calculators.text import BleuResult, RougeScores, corpus_bleu, rouge_scores
+from otel_measure.instruments.models_queries import Queries
+from otel_measure.instruments.models_state import ModelState
+
+__all__ = ["QualityExporter", "QualityMethods"]
+
+_MODEL = names.ATTR_GEN_AI_REQUEST_MODEL
+
+
+def _create(meter: Meter, metric: names.MetricName) -> Any:
+    make = meter.create_gauge if metric.kind == "gauge" else meter.create_counter
+    return make(metric.name, unit=metric.unit, description=metric.description)
+
+
+class QualityExporter:
+    """Runs quality calculators and exports their results and sufficient statistics."""
+
+    def __init__(self, meter: Meter) -> None:
+        self._accuracy = _create(meter, names.MODEL_QUALITY_ACCURACY)
+        self._precision = _create(meter, names.MODEL_QUALITY_PRECISION)
+        self._recall = _create(meter, names.MODEL_QUALITY_RECALL)
+        self._f1 = _create(meter, names.MODEL_QUALITY_F1)
+        self._confusion = _create(meter, names.MODEL_QUALITY_CONFUSION)
+        self._bleu = _create(meter, names.MODEL_QUALITY_BLEU)
+        self._bleu_stats = _create(meter, names.MODEL_QUALITY_BLEU_STATISTICS)
+        self._rouge = _create(meter, names.MODEL_QUALITY_ROUGE)
+        self._rouge_sum = _create(meter, names.MODEL_QUALITY_ROUGE_SUM)
+        self._rouge_pairs = _create(meter, names.MODEL_QUALITY_ROUGE_PAIRS)
+        self._perplexity = _create(meter, names.MODEL_QUALITY_PERPLEXITY)
+        self._perplexity_stats = _create(meter, names.MODEL_QUALITY_PERPLEXITY_STATISTICS)
+
+    # --- classification ------------------------------------------------------------
+
+    def accuracy(self, model: str, y_true: Iterable[Any], y_pred: Iterable[Any], average: str,
+                 pos_label: Any, labels: Iterable[Any] | None, zero_division: Any
+                 ) -> ClassificationMetrics:
+        """Score a batch like scikit-learn and export gauges and confusion counts."""
+        acc = ConfusionAccumulator()
+        acc.add(y_true, y_pred)
+        result = acc.result(average=average, pos_label=pos_label, labels=labels,
+                            zero_division=zero_division)
+        attrs = {_MODEL: model}
+        self._accuracy.set(result.accuracy, attrs)
+        averaged = {_MODEL: model, names.ATTR_QUALITY_AVERAGE: average}
+        for gauge, value in ((self._precision, result.precision), (self._recall, result.recall),
+                             (self._f1, result.f1)):
+            if math.isfinite(value):  # zero_division=nan leaves undefined values out
+                gauge.set(value, averaged)
+        self.confusion(model, acc.counts.items(), "evaluation")
+        return result
+
+    def confusion(self, model: str, counts: Iterable[tuple[tuple[Any, Any], int]],
+                  source: str) -> None:
+        """Add (true, predicted) pair counts to the confusion counter."""
+        for (true, pred), count in counts:
+            if count:
+                self._confusion.add(count, {
+                    _MODEL: model, names.ATTR_LABEL_TRUE: str(true),
+                    names.ATTR_LABEL_PREDICTED: str(pred), names.ATTR_QUALITY_SOURCE: source,
+                })
+
+    # --- text generation -----------------------------------------------------------
+
+    def bleu(self, model: str | None, hypotheses: Sequence[str],
+             references: Sequence[Sequence[str | None]]) -> BleuResult:
+        """Corpus BLEU (0-1); exported with its 10 statistics and segment count."""
+        result = corpus_bleu(hypotheses, references)
+        if model is not None:
+            self._bleu.set(result.score, {_MODEL: model})
+            stats = [("sys_len", result.sys_len), ("ref_len", result.ref_len),
+                     ("segments", result.segments)]
+            stats += [(f"matches_{n + 1}", m) for n, m in enumerate(result.matches)]
+            stats += [(f"totals_{n + 1}", t) for n, t in enumerate(result.totals)]
+            for name, value in stats:
+                if value:
+                    self._bleu_stats.add(value, {_MODEL: model, names.ATTR_STATISTIC: name})
+        return result
+
+    def rouge(self, model: str | None, prediction: str, target: str) -> RougeScores:
+        """ROUGE-1/2/L of one pair; gauges plus running sums and the pair count."""
+        result = rouge_scores(prediction, target)
+        if model is not None:
+            for rouge_type in ("rouge1", "rouge2", "rougeL"):
+                score = getattr(result, rouge_type)
+                for measure in ("precision", "recall", "f1"):
+                    attrs = {_MODEL: model, names.ATTR_ROUGE_TYPE: rouge_type,
+                             names.ATTR_QUALITY_SCORE: measure}
+                    value = getattr(score, measure)
+                    self._rouge.set(value, attrs)
+                    if value:
+                        self._rouge_sum.add(value, attrs)
+            self._rouge_pairs.add(1, {_MODEL: model})
+        return result
+
+    def perplexity(self, model: str | None, token_logprobs: Any) -> PerplexityResult:
+        """Token-weighted perplexity of one sequence or of several (tokens pooled).
+
+        A ``-inf`` log-probability makes the perplexity ``inf``: returned and kept in the
+        snapshot, but not exported (the SDK drops non-finite values, and the counters
+        must stay finite).
+        """
+        acc = PerplexityAccumulator()
+        items = _as_items(token_logprobs)
+        if items and all(_is_number(v) for v in items):
+            acc.add(items)
+        elif items and all(isinstance(v, Iterable) and not isinstance(v, (str, bytes))
+                           for v in items):
+            for sequence in items:
+                acc.add(sequence)
+        elif items:
+            raise ValueError("token_logprobs must hold either numbers (one sequence) or "
+                             f"sequences of numbers, not a mix or other values: {items[:5]!r}")
+        result = acc.result()  # raises ValueError when there is no token
+        if model is not None:
+            if math.isfinite(result.perplexity):
+                self._perplexity.set(result.perplexity, {_MODEL: model})
+            if math.isfinite(result.log_prob_sum):
+                for name, value in (("nll_sum", -result.log_prob_sum),
+                                    ("tokens", result.token_count),
+                                    ("sequences", result.sequence_count)):
+                    if value:
+                        self._perplexity_stats.add(
+                            value, {_MODEL: model, names.ATTR_STATISTIC: name})
+        return result
+
+
+class QualityMethods(Queries):
+    """The ``calculate_*`` methods of ``m.models`` (a mixin of ``ModelMetrics``)."""
+
+    _quality: QualityExporter
+
+    def calculate_accuracy_metrics(self, model: str, y_true: Iterable[Any],
+                                   y_pred: Iterable[Any], average: str = "binary",
+                                   pos_label: Any = 1, labels: Iterable[Any] | None = None,
+                                   zero_division: Any = 0.0) -> ClassificationMetrics:
+        """Accuracy, precision, recall, F1 and confusion matrix equal to scikit-learn's.
+
+        Exported as ``measure.model.quality.{accuracy,precision,recall,f1}`` gauges and
+        ``measure.model.quality.confusion`` counts. ``zero_division`` (0.0, 1.0, NaN or
+        "warn", which acts as 0.0) is the value of a ratio with a zero denominator.
+
+        Raises:
+            ValueError: Bad arguments (see ``calculators.classification``).
+        """
+        state = self._quality_state(model)
+        result = self._quality.accuracy(model, y_true, y_pred, average, pos_label, labels,
+                                       zero_division)
+        self._keep(state, "accuracy", result)
+        return result
+
+    def calculate_bleu_score(self, hypotheses: Sequence[str],
+                             references: Sequence[Sequence[str | None]], *,
+                             model: str | None = None) -> BleuResult:
+        """Corpus BLEU in [0, 1], equal to sacrebleu's ``corpus_bleu`` / 100.
+
+        ``references`` are reference streams, each as long as ``hypotheses``. With
+        ``model`` the score and its statistics are exported and kept in its snapshot.
+        """
+        state = None if model is None else self._quality_state(model)
+        result = self._quality.bleu(model, hypotheses, references)
+        self._keep(state, "bleu", result)
+        return result
+
+    def calculate_rouge_scores(self, prediction: str, target: str, *,
+                               model: str | None = None) -> RougeScores:
+        """ROUGE-1, ROUGE-2 and ROUGE-L equal to Google's rouge-score (no stemming)."""
+        state = None if model is None else self._quality_state(model)
+        result = self._quality.rouge(model, prediction, target)
+        self._keep(state, "rouge", result)
+        return result
+
+    def calculate_perplexity(self, token_logprobs: Any, *, model: str | None = None
+                             ) -> PerplexityResult:
+        """Token-weighted perplexity of one sequence of log-probs, or of several pooled."""
+        state = None if model is None else self._quality_state(model)
+        result = self._quality.perplexity(model, token_logprobs)
+        self._keep(state, "perplexity", result)
+        return result
+
+    def _quality_state(self, model: str) -> ModelState:
+        self.check_name("model", model)
+        with self._lock:
+            state = self._models.get(model)
+            if state is None and self.options.require_registration:
+                raise ValueError(f"model={model!r} is not registered; call register_model()")
+            state = state or self._new_state(model)
+        if state is None:
+            raise ValueError(f"model={model!r} cannot be tracked: max_models="
+                             f"{self.options.max_models} models already are")
+        return state
+
+    def _keep(self, state: ModelState | None, kind: str, result: Any) -> None:
+        if state is not None:
+            with self._lock:
+                state.quality[kind] = result
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _as_items(values: Any) -> list[Any]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValueError(f"token_logprobs={values!r} is not a sequence of log-probabilities "
+                         "or of sequences of them")
+    return list(values)

@@ -1,0 +1,132 @@
+"""Per-model state and the cached attribute sets of the recording hot path.
+
+A :class:`ModelState` holds one model's bounded buffers and running totals; the drift
+and fairness features add their accumulators here (one object per model, created on
+first use or by ``register_model``). A :class:`Series` caches every attribute dict one
+(model, operation, provider, error type) combination records with, so a call to
+``record_inference`` builds no dict and resolves no name.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from otel_measure import names
+from otel_measure.instruments.models_pricing import ModelPrice
+
+__all__ = ["TOKEN_TYPES", "ModelState", "Record", "Series"]
+
+TOKEN_TYPES = ("input", "output", "cached_input")
+# One recorded call: (monotonic_s, series, latency_s, input_tokens, output_tokens,
+# cached_input_tokens, ttfc_s, input_usd, output_usd, cached_input_usd); tokens and TTFC
+# are None when not reported, the costs None when the call was not priced.
+Record = tuple[float, "Series", float, "int | None", "int | None", "int | None",
+               "float | None", "float | None", "float | None", "float | None"]
+
+
+class ModelState:
+    """One model: registration, price, buffers and totals (guarded by the domain's lock).
+
+    Attributes:
+        name: Model name as recorded (``gen_ai.request.model``).
+        version, provider, task: From ``register_model`` (None when not given).
+        registered: Whether ``register_model`` was called.
+        price: Resolved price (None when unpriced).
+        latencies: Recent calls' records (see :data:`Record`); the same tuples are in
+            the domain's recent-inference buffer.
+        predictions: Recent predictions passed to ``record_inference`` (for drift).
+        calls, priced_calls, unpriced_calls: Calls since start; calls that reported
+            tokens with and without a price.
+        tokens: Input, output and cached-input tokens reported since start.
+        cost: USD of uncached input, output and cached input since start.
+        errors: Failed calls by ``error.type``.
+        quality: Latest ``calculate_*`` result by kind.
+        online: Confusion accumulator of labelled inferences (None until one arrives).
+    """
+
+    __slots__ = (
+        "calls",
+        "cost",
+        "errors",
+        "latencies",
+        "name",
+        "online",
+        "predictions",
+        "price",
+        "priced_calls",
+        "provider",
+        "quality",
+        "registered",
+        "task",
+        "tokens",
+        "unpriced_calls",
+        "unpriced_logged",
+        "version",
+    )
+
+    def __init__(self, name: str, latency_buffer: int, prediction_buffer: int) -> None:
+        self.name = name
+        self.version: str | None = None
+        self.provider: str | None = None
+        self.task: str | None = None
+        self.registered = False
+        self.price: ModelPrice | None = None
+        self.latencies: deque[Record] = deque(maxlen=latency_buffer)
+        self.predictions: deque[Any] = deque(maxlen=prediction_buffer)
+        self.calls = 0
+        self.priced_calls = 0
+        self.unpriced_calls = 0
+        self.unpriced_logged = False
+        self.tokens = [0, 0, 0]
+        self.cost = [0.0, 0.0, 0.0]
+        self.errors: dict[str, int] = {}
+        self.quality: dict[str, Any] = {}
+        self.online: Any = None
+
+
+class Series:
+    """Attribute dicts for one (model, operation, provider, error type), built once.
+
+    The dicts are handed to the OpenTelemetry instruments as they are; nothing may
+    mutate them after construction.
+    """
+
+    __slots__ = (
+        "cost_attrs",
+        "duration_attrs",
+        "error_type",
+        "input_attrs",
+        "operation",
+        "output_attrs",
+        "provider",
+        "state",
+        "stream_attrs",
+        "unpriced_attrs",
+    )
+
+    def __init__(self, state: ModelState, operation: str, provider: str,
+                 error_type: str | None) -> None:
+        self.state = state
+        self.operation = operation
+        self.provider = provider
+        self.error_type = error_type
+        base = {
+            names.ATTR_GEN_AI_OPERATION_NAME: operation,
+            names.ATTR_GEN_AI_PROVIDER_NAME: provider,
+            names.ATTR_GEN_AI_REQUEST_MODEL: state.name,
+        }
+        self.stream_attrs = base
+        self.duration_attrs = base if error_type is None else {
+            **base, names.ATTR_ERROR_TYPE: error_type}
+        self.input_attrs = {**base, names.ATTR_GEN_AI_TOKEN_TYPE: "input"}
+        self.output_attrs = {**base, names.ATTR_GEN_AI_TOKEN_TYPE: "output"}
+        model_provider = {
+            names.ATTR_GEN_AI_REQUEST_MODEL: state.name,
+            names.ATTR_GEN_AI_PROVIDER_NAME: provider,
+        }
+        self.unpriced_attrs = model_provider
+        self.cost_attrs = tuple(
+            {**model_provider, names.ATTR_GEN_AI_TOKEN_TYPE: token_type}
+            for token_type in TOKEN_TYPES
+        )

@@ -35,6 +35,27 @@ def test_readme_quick_start_is_the_example() -> None:
             assert code in example, code
 
 
+def test_readme_domain_snippets_run() -> None:
+    """The README's models and analytics snippets run against a real setup()."""
+    import textwrap
+    from types import SimpleNamespace
+
+    import otel_measure
+
+    readme = (ROOT / "README.md").read_text()
+    snippets = [textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)```", readme,
+                                                        flags=re.S)
+                if "track_inference" in b or "track_event" in b]
+    assert len(snippets) == 2
+    reply = SimpleNamespace(input_tokens=1200, output_tokens=300)
+    client = SimpleNamespace(chat=lambda *args, **kwargs: reply)
+    m = otel_measure.setup(exporters="none", infrastructure=False)
+    for snippet in snippets:
+        exec(compile(snippet, "README.md", "exec"), {"m": m, "client": client, "user_id": "u1"})
+    assert m.models.get_cost_metrics().total_usd > 0
+    assert m.analytics.get_ab_test_results("checkout_button").verdict == "not enough data"
+
+
 def test_catalog_names_are_unique_and_convention_shaped() -> None:
     """Each metric is declared once, under a convention namespace or measure.*."""
     seen = [m.name for m in names.CATALOG]

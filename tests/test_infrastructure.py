@@ -221,6 +221,18 @@ def test_groups_exclusions_and_per_cpu() -> None:
     assert _by(points["system.cpu.frequency"], "cpu.logical_number") == {0: 2.4e9, 1: 2.6e9}
 
 
+def test_per_device_off_sums_devices() -> None:
+    """per_device=False reports host totals without system.device or interface names."""
+    rig = Rig(InfrastructureOptions(gpu=False, per_device=False, exclude=()))
+    points = rig.points()
+    io = {p.attributes["disk.io.direction"]: p.value for p in points["system.disk.io"]}
+    assert io == {"read": 10_000, "write": 5_000}  # sda + loop0 (all zero)
+    assert all("system.device" not in p.attributes for p in points["system.disk.io"])
+    assert [p.value for p in points["system.disk.io_time"]] == [0.9]
+    net = {p.attributes["network.io.direction"]: p.value for p in points["system.network.io"]}
+    assert net == {"transmit": 1000, "receive": 4000}
+
+
 def test_exclusions_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """OTEL_MEASURE_INFRA_EXCLUDE feeds the default exclusion globs."""
     monkeypatch.setenv("OTEL_MEASURE_INFRA_EXCLUDE", "eth*, system.paging.*")

@@ -42,6 +42,10 @@ class PerplexityResult(Result):
     token_count: int
     sequence_count: int
 
+    def __float__(self) -> float:
+        """The perplexity, so ``float(result)`` reads as a plain number."""
+        return self.perplexity
+
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -106,6 +106,10 @@ class BleuResult(Result):
     totals: tuple[int, ...]
     segments: int
 
+    def __float__(self) -> float:
+        """The score, so ``float(result)`` reads as the origin's plain number."""
+        return self.score
+
 
 def _bleu_from_counts(
     matches: Sequence[int],

@@ -37,6 +37,11 @@ class RougeScore(Result):
     recall: float
     f1: float
 
+    @property
+    def fmeasure(self) -> float:
+        """rouge-score's name for :attr:`f1`."""
+        return self.f1
+
 
 @dataclass(frozen=True)
 class RougeScores(Result):
@@ -48,6 +53,13 @@ class RougeScores(Result):
     rouge1: RougeScore
     rouge2: RougeScore
     rougeL: RougeScore
+
+    def __getitem__(self, key: str) -> RougeScore:
+        """Look a variant up by rouge-score's key: ``"rouge1"``, ``"rouge2"``, ``"rougeL"``."""
+        if key not in ("rouge1", "rouge2", "rougeL"):
+            raise KeyError(f"{key!r} is not one of 'rouge1', 'rouge2', 'rougeL'")
+        score: RougeScore = getattr(self, key)
+        return score
 
 
 def rouge_tokens(text: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Observations of every infrastructure instrument, from a pair of host snapshots.
 
-:data:`OBSERVERS` maps each metric to a function ``(prev, cur, per_cpu) -> observations``;
+:data:`OBSERVERS` maps each metric to a function ``(prev, cur, options) -> observations``;
 the infrastructure domain registers one observable instrument per entry.
 """
 
@@ -13,15 +13,19 @@ from opentelemetry.metrics import Observation
 from otel_measure import names as n
 from otel_measure.instruments.host_snapshot import FileSystem, HostSnapshot
 from otel_measure.instruments.infra_collect import cpu_shares, process_cpu_shares
+from otel_measure.options import InfrastructureOptions
 
 __all__ = ["OBSERVERS", "Observer"]
 
-Observer = Callable[[HostSnapshot, HostSnapshot, bool], Iterator[Observation]]
+Snap = HostSnapshot
+Opts = InfrastructureOptions
+Obs = Iterator[Observation]
+Observer = Callable[[Snap, Snap, Opts], Obs]
 _IO = ("read", "write")
 
 
-def _cpu_time(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
-    if per_cpu and cur.per_cpu_times:
+def _cpu_time(prev: Snap, cur: Snap, opts: Opts) -> Obs:
+    if opts.per_cpu and cur.per_cpu_times:
         for number, times in enumerate(cur.per_cpu_times):
             for mode, seconds in times.items():
                 yield Observation(seconds, {n.ATTR_CPU_MODE: mode,
@@ -31,18 +35,18 @@ def _cpu_time(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[
         yield Observation(seconds, {n.ATTR_CPU_MODE: mode})
 
 
-def _cpu_util(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+def _cpu_util(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for mode, share in cpu_shares(prev.cpu_times, cur.cpu_times).items():
         yield Observation(share, {n.ATTR_CPU_MODE: mode})
 
 
-def _cpu_count(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+def _cpu_count(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     if cur.logical_cpus is not None:
         yield Observation(cur.logical_cpus)
 
 
-def _cpu_freq(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
-    if per_cpu and len(cur.cpu_freq_hz) > 1:
+def _cpu_freq(prev: Snap, cur: Snap, opts: Opts) -> Obs:
+    if opts.per_cpu and len(cur.cpu_freq_hz) > 1:
         for number, hz in enumerate(cur.cpu_freq_hz):
             yield Observation(hz, {n.ATTR_CPU_LOGICAL_NUMBER: number})
     elif cur.cpu_freq_hz:
@@ -50,7 +54,7 @@ def _cpu_freq(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[
 
 
 def _states(key: str, field: str, share: bool) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
         values = getattr(cur, field)
         total = values.get("total")
         for state, value in values.items():
@@ -65,7 +69,7 @@ def _states(key: str, field: str, share: bool) -> Observer:
 
 
 def _total(field: str) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
         total = getattr(cur, field).get("total")
         if total:
             yield Observation(total)
@@ -74,7 +78,12 @@ def _total(field: str) -> Observer:
 
 
 def _disk(attr_read: str, attr_write: str) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
+        if not opts.per_device:
+            for direction, attr in zip(_IO, (attr_read, attr_write), strict=True):
+                total = sum(getattr(d, attr) for d in cur.disks.values())
+                yield Observation(total, {n.ATTR_DISK_IO_DIRECTION: direction})
+            return
         for device, d in cur.disks.items():
             for direction, attr in zip(_IO, (attr_read, attr_write), strict=True):
                 yield Observation(getattr(d, attr), {n.ATTR_SYSTEM_DEVICE: device,
@@ -83,10 +92,14 @@ def _disk(attr_read: str, attr_write: str) -> Observer:
     return observe
 
 
-def _disk_io_time(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
-    for device, d in cur.disks.items():
-        if d.busy_time_s is not None:
-            yield Observation(d.busy_time_s, {n.ATTR_SYSTEM_DEVICE: device})
+def _disk_io_time(prev: Snap, cur: Snap, opts: Opts) -> Obs:
+    busy = {device: d.busy_time_s for device, d in cur.disks.items() if d.busy_time_s is not None}
+    if not opts.per_device:
+        if busy:
+            yield Observation(sum(busy.values()))
+        return
+    for device, seconds in busy.items():
+        yield Observation(seconds, {n.ATTR_SYSTEM_DEVICE: device})
 
 
 def _fs_attrs(fs: FileSystem) -> dict[str, str]:
@@ -99,7 +112,7 @@ def _fs_attrs(fs: FileSystem) -> dict[str, str]:
 
 
 def _fs(share: bool) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
         for fs in cur.filesystems:
             attrs = _fs_attrs(fs)
             states = {"used": fs.used, "free": fs.free,
@@ -111,23 +124,28 @@ def _fs(share: bool) -> Observer:
     return observe
 
 
-def _fs_limit(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+def _fs_limit(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for fs in cur.filesystems:
         yield Observation(fs.total, _fs_attrs(fs))
 
 
 def _nic(attr_transmit: str, attr_receive: str) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
+        directions = (("transmit", attr_transmit), ("receive", attr_receive))
+        if not opts.per_device:
+            for direction, attr in directions:
+                total = sum(getattr(nic, attr) for nic in cur.nics.values())
+                yield Observation(total, {n.ATTR_NETWORK_IO_DIRECTION: direction})
+            return
         for name, nic in cur.nics.items():
-            for direction, attr in (("transmit", attr_transmit), ("receive", attr_receive)):
+            for direction, attr in directions:
                 yield Observation(getattr(nic, attr), {n.ATTR_NETWORK_INTERFACE: name,
                                                        n.ATTR_NETWORK_IO_DIRECTION: direction})
 
     return observe
 
 
-def _connections(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool
-                 ) -> Iterator[Observation]:
+def _connections(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for (transport, state), count in cur.connections.items():
         attrs = {n.ATTR_NETWORK_TRANSPORT: transport}
         if state:
@@ -135,25 +153,23 @@ def _connections(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool
         yield Observation(count, attrs)
 
 
-def _uptime(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+def _uptime(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     if cur.boot_time_s is not None:
         yield Observation(max(0.0, cur.wall_s - cur.boot_time_s))
 
 
-def _proc_cpu_time(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool
-                   ) -> Iterator[Observation]:
+def _proc_cpu_time(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for mode, seconds in cur.process_cpu.items():
         yield Observation(seconds, {n.ATTR_CPU_MODE: mode})
 
 
-def _proc_cpu_util(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool
-                   ) -> Iterator[Observation]:
+def _proc_cpu_util(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for mode, share in process_cpu_shares(prev, cur).items():
         yield Observation(share, {n.ATTR_CPU_MODE: mode})
 
 
 def _scalar(field: str) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
         value = getattr(cur, field)
         if value is not None:
             yield Observation(value)
@@ -162,20 +178,20 @@ def _scalar(field: str) -> Observer:
 
 
 def _keyed(field: str, key: str) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
         for label, value in getattr(cur, field).items():
             yield Observation(value, {key: label})
 
     return observe
 
 
-def _proc_uptime(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+def _proc_uptime(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     if cur.process_create_time_s is not None:
         yield Observation(max(0.0, cur.wall_s - cur.process_create_time_s))
 
 
 def _gc(stat: str) -> Observer:
-    def observe(prev: HostSnapshot, cur: HostSnapshot, per_cpu: bool) -> Iterator[Observation]:
+    def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
         for generation, stats in enumerate(cur.gc_stats):
             yield Observation(stats.get(stat, 0), {n.ATTR_GC_GENERATION: generation})
 

@@ -160,7 +160,7 @@ class InfrastructureMetrics:
                 if first:
                     self._export_pair = self._advance("export")
                 prev, cur = self._export_pair
-                return list(observe(prev, cur, self.options.per_cpu))
+                return list(observe(prev, cur, self.options))
             except Exception as exc:  # a callback must never break the collection
                 self._reader.note_failure(getattr(observe, "__name__", "callback"), exc)
                 return []

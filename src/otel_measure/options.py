@@ -51,6 +51,8 @@ class InfrastructureOptions:
     gc: bool = _opt(True, "`cpython.gc.*`.")
     gpu: bool = _opt(True, "`hw.gpu.*` through NVML when `nvidia-ml-py` and a GPU are present.")
     per_cpu: bool = _opt(False, "Add `cpu.logical_number` to CPU time and frequency.")
+    per_device: bool = _opt(True, "One series per disk and network interface; False sums "
+                                  "them into host totals without the device attribute.")
     exclude: tuple[str, ...] = field(
         default_factory=_infra_exclude_default,
         metadata={"doc": "Glob patterns excluded (comma list in the variable); default "
@@ -145,11 +147,53 @@ class ModelOptions:
                                                       "degraded; None disables.")
     latency_p95_critical_s: float | None = _opt(30.0, "p95 latency (s) at which a model is "
                                                       "critical; None disables.")
+    drift_auto_baseline: bool = _opt(True, "Without `set_baseline()`, the first "
+                                           "`drift_baseline_size` observations of a feature "
+                                           "(or predictions) become its drift baseline.")
+    drift_baseline_size: int = _opt(1_000, "Observations taken as an automatic baseline.")
+    drift_max_baseline_size: int = _opt(100_000, "Largest baseline `set_baseline()` accepts "
+                                                 "(its raw values are kept for KS and "
+                                                 "Wasserstein).")
+    drift_window_size: int = _opt(1_000, "Sliding current window per feature: the most recent "
+                                         "observations compared with the baseline.")
+    drift_bins: int = _opt(10, "Quantile bins of a numeric baseline (PSI, Jensen-Shannon, "
+                               "chi-square and the exported bin counts).")
+    drift_max_categories: int = _opt(20, "Categories binned per feature (the most frequent; "
+                                         "others share the overflow bin); numeric baselines "
+                                         "with at most this many values get one bin per value.")
+    drift_max_features: int = _opt(100, "Features tracked per model (predictions included); "
+                                        "further names are rejected.")
+    drift_check_interval_s: float | None = _opt(30.0, "Automatic drift checks behind the "
+                                                      "`measure.model.drift.*` gauges run at "
+                                                      "collection time at most this often per "
+                                                      "feature; None: only "
+                                                      "`detect_model_drift()` updates them.")
+    drift_export_bins: bool = _opt(True, "Export `measure.model.drift.bin.count` (at most "
+                                         "2 x (max(drift_bins, drift_max_categories) + 2) "
+                                         "series per feature).")
+    fairness_max_groups: int = _opt(20, "Groups per model when `register_model(groups=)` "
+                                        "declares none: the first ones seen; later groups "
+                                        "count as `_OTHER`.")
 
     def __post_init__(self) -> None:
         for name in ("max_models", "inference_buffer_size", "latency_buffer_size",
-                     "prediction_buffer_size", "health_min_calls"):
+                     "prediction_buffer_size", "health_min_calls", "drift_baseline_size",
+                     "drift_max_baseline_size", "drift_window_size", "drift_bins",
+                     "drift_max_categories", "drift_max_features", "fairness_max_groups"):
             _positive_int("ModelOptions", name, getattr(self, name))
+        if self.drift_baseline_size > self.drift_max_baseline_size:
+            raise OtelMeasureConfigError(
+                f"ModelOptions.drift_baseline_size={self.drift_baseline_size!r} > "
+                f"drift_max_baseline_size={self.drift_max_baseline_size!r}: expected "
+                "baseline size <= max baseline size"
+            )
+        interval = self.drift_check_interval_s
+        if interval is not None and (isinstance(interval, bool) or not isinstance(
+                interval, (int, float)) or not (math.isfinite(interval) and interval >= 0)):
+            raise OtelMeasureConfigError(
+                f"ModelOptions.drift_check_interval_s={interval!r} is invalid: expected a "
+                "number of seconds >= 0 or None"
+            )
         low, high = self.error_rate_degraded, self.error_rate_critical
         if not (isinstance(low, (int, float)) and isinstance(high, (int, float))
                 and 0 < low <= high <= 1):

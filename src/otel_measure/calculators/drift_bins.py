@@ -17,6 +17,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.stats import check_real, finite_floats, quantile_sorted
@@ -106,10 +107,55 @@ class NumericBinner:
         return hist
 
 
-class NumericHistogram:
+class _BinCounts:
+    """Shared bookkeeping of the two histogram kinds: merge, counts, frozen result."""
+
+    __slots__ = ()
+    _KIND = ""
+    _LAYOUT = ""
+    _counts: list[int]
+
+    def _layout(self) -> tuple[Hashable, ...]:
+        raise NotImplementedError
+
+    def add(self, value: Any) -> None:  # pragma: no cover - both subclasses define it
+        raise NotImplementedError
+
+    def update(self, values: Iterable[Any]) -> None:
+        """Count every value in ``values``."""
+        for value in values:
+            self.add(value)
+
+    def merge(self, other: _BinCounts) -> None:
+        """Add the counts of ``other``, which must have an identical bin layout."""
+        if type(other) is not type(self):
+            raise ValueError(
+                f"other={other!r} is not allowed; expected a {type(self).__name__}")
+        if other._layout() != self._layout():
+            raise ValueError(
+                f"other.{self._LAYOUT}={other._layout()!r} is not allowed; expected the same "
+                f"{self._LAYOUT} {self._layout()!r}"
+            )
+        for i, c in enumerate(other._counts):
+            self._counts[i] += c
+
+    def counts(self) -> tuple[int, ...]:
+        """Return the counts: below range, interior bins, above range (numeric), or per
+        category then the overflow count (categorical)."""
+        return tuple(self._counts)
+
+    def result(self) -> HistogramCounts:
+        """Return a frozen snapshot."""
+        counts = self.counts()
+        return HistogramCounts(self._KIND, self._layout(), counts, sum(counts))
+
+
+class NumericHistogram(_BinCounts):
     """Mergeable counts of numeric values on fixed edges; ``add`` costs one bisection."""
 
     __slots__ = ("_counts", "_edges", "_last", "_n_edges")
+    _KIND = "numeric"
+    _LAYOUT = "edges"
 
     def __init__(self, edges: Iterable[float]) -> None:
         """Start empty on ``edges`` (see the module docstring for the bin layout)."""
@@ -121,6 +167,9 @@ class NumericHistogram:
     @property
     def edges(self) -> tuple[float, ...]:
         """The fixed bin edges."""
+        return self._edges
+
+    def _layout(self) -> tuple[Hashable, ...]:
         return self._edges
 
     @property
@@ -137,32 +186,6 @@ class NumericHistogram:
         else:
             self._counts[bisect_right(self._edges, value)] += 1
 
-    def update(self, values: Iterable[float]) -> None:
-        """Count every value in ``values``."""
-        for value in values:
-            self.add(value)
-
-    def merge(self, other: NumericHistogram) -> None:
-        """Add the counts of ``other``, which must have identical edges."""
-        if not isinstance(other, NumericHistogram):
-            raise ValueError(f"other={other!r} is not allowed; expected a NumericHistogram")
-        if other._edges != self._edges:
-            raise ValueError(
-                f"other.edges={other._edges!r} is not allowed; expected the same edges "
-                f"{self._edges!r}"
-            )
-        for i, c in enumerate(other._counts):
-            self._counts[i] += c
-
-    def counts(self) -> tuple[int, ...]:
-        """Return the counts: below range, interior bins, above range."""
-        return tuple(self._counts)
-
-    def result(self) -> HistogramCounts:
-        """Return a frozen snapshot."""
-        counts = self.counts()
-        return HistogramCounts("numeric", self._edges, counts, sum(counts))
-
 
 def check_category(name: str, value: object) -> Hashable:
     """Return ``value`` if it is a usable category (hashable, not None, not NaN)."""
@@ -175,10 +198,15 @@ def check_category(name: str, value: object) -> Hashable:
     return value
 
 
-class CategoricalHistogram:
+class CategoricalHistogram(_BinCounts):
     """Mergeable counts per baseline category, plus one overflow bin for unseen values."""
 
     __slots__ = ("_categories", "_counts", "_index")
+    _KIND = "categorical"
+    _LAYOUT = "categories"
+
+    def _layout(self) -> tuple[Hashable, ...]:
+        return self._categories
 
     def __init__(self, categories: Sequence[Hashable]) -> None:
         """Start empty on ``categories`` (distinct, not None or NaN)."""
@@ -232,28 +260,3 @@ class CategoricalHistogram:
             check_category("value", value)
         self._counts[i] += 1
 
-    def update(self, values: Iterable[Hashable]) -> None:
-        """Count every value in ``values``."""
-        for value in values:
-            self.add(value)
-
-    def merge(self, other: CategoricalHistogram) -> None:
-        """Add the counts of ``other``, which must have identical categories."""
-        if not isinstance(other, CategoricalHistogram):
-            raise ValueError(f"other={other!r} is not allowed; expected a CategoricalHistogram")
-        if other._categories != self._categories:
-            raise ValueError(
-                f"other.categories={other._categories!r} is not allowed; expected the same "
-                f"categories {self._categories!r}"
-            )
-        for i, c in enumerate(other._counts):
-            self._counts[i] += c
-
-    def counts(self) -> tuple[int, ...]:
-        """Return the counts per category, then the overflow count."""
-        return tuple(self._counts)
-
-    def result(self) -> HistogramCounts:
-        """Return a frozen snapshot."""
-        counts = self.counts()
-        return HistogramCounts("categorical", self._categories, counts, sum(counts))

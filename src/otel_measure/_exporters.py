@@ -24,7 +24,7 @@ from opentelemetry.sdk.metrics.export import (
     PeriodicExportingMetricReader,
 )
 from opentelemetry.sdk.trace import SpanProcessor
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 from prometheus_client import CollectorRegistry, generate_latest
 
 from otel_measure.config import OtlpSignal, Settings
@@ -123,40 +123,30 @@ class Pipeline:
         )
 
 
-def _otlp_metric_exporter(signal: OtlpSignal) -> MetricExporter:
-    headers = dict(signal.headers)
+def _otlp_exporter(signal: OtlpSignal, kind: str) -> Any:
+    """The OTLP exporter of ``kind`` ("metric" or "trace") for the signal's protocol."""
+    # Imported lazily: each protocol pulls in its own stack (grpcio or requests).
     if signal.protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-        return OTLPMetricExporter(
+        grpc_cls: Any = OTLPMetricExporter if kind == "metric" else OTLPSpanExporter
+        return grpc_cls(
             endpoint=signal.endpoint,
             insecure=signal.endpoint.startswith("http://"),
-            headers=headers,
+            headers=dict(signal.headers),
             timeout=signal.timeout_s,
         )
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
         OTLPMetricExporter as HTTPMetricExporter,
     )
-
-    return HTTPMetricExporter(endpoint=signal.endpoint, headers=headers, timeout=signal.timeout_s)
-
-
-def _otlp_span_exporter(signal: OtlpSignal) -> SpanExporter:
-    headers = dict(signal.headers)
-    if signal.protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-
-        return OTLPSpanExporter(
-            endpoint=signal.endpoint,
-            insecure=signal.endpoint.startswith("http://"),
-            headers=headers,
-            timeout=signal.timeout_s,
-        )
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
         OTLPSpanExporter as HTTPSpanExporter,
     )
 
-    return HTTPSpanExporter(endpoint=signal.endpoint, headers=headers, timeout=signal.timeout_s)
+    http_cls: Any = HTTPMetricExporter if kind == "metric" else HTTPSpanExporter
+    return http_cls(endpoint=signal.endpoint, headers=dict(signal.headers),
+                    timeout=signal.timeout_s)
 
 
 def build_pipeline(settings: Settings) -> Pipeline:
@@ -176,8 +166,8 @@ def build_pipeline(settings: Settings) -> Pipeline:
         )
     if "otlp" in settings.exporters:
         metrics, traces = settings.signal["metrics"], settings.signal["traces"]
-        pipeline._add_periodic(_otlp_metric_exporter(metrics), interval_ms, timeout_ms, limits)
-        pipeline.span_processors.append(BatchSpanProcessor(_otlp_span_exporter(traces)))
+        pipeline._add_periodic(_otlp_exporter(metrics, "metric"), interval_ms, timeout_ms, limits)
+        pipeline.span_processors.append(BatchSpanProcessor(_otlp_exporter(traces, "trace")))
         pipeline.endpoints["otlp"] = {
             "metrics": metrics.endpoint,
             "traces": traces.endpoint,

@@ -4,7 +4,10 @@ Simulated, no network and no API key: a chat model whose calls the app timed its
 (``record_inference`` with realistic latencies, streams and rate-limit errors), a second
 chat model streamed live through ``track_inference`` (spans and chunk timings), an
 embedding model, an in-house classifier with occasional ground truth, and periodic
-quality evaluations (BLEU of the chat answers, accuracy of the classifier).
+quality evaluations (BLEU of the chat answers, accuracy of the classifier). The
+classifier's inputs drift half-way through the default 60-second run (transaction amounts
+grow, a new merchant category appears): its drift score moves and the summary shows it,
+with fairness across regions from the labelled outcomes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ __all__ = ["ModelsDriver"]
 
 CHAT, STREAMED, EMBED, CLASSIFIER = (
     "gpt-4o-mini", "claude-haiku-4-5", "text-embedding-3-small", "fraud-classifier")
+REGIONS = ("north", "south", "east", "west")
+_MERCHANTS = ("grocery", "travel", "electronics", "fuel")
 _ANSWERS = (
     ("the order ships within two business days", "your order ships within two business days"),
     ("you can return any item within 30 days", "items can be returned within 30 days"),
@@ -36,8 +41,10 @@ class ModelsDriver:
 
     name = "models"
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, drift_after_s: float = 30.0) -> None:
         self._rng = rng
+        self._drift_after_s = drift_after_s
+        self._drift: list[tuple[float, float, bool]] = []  # (elapsed, statistic, drifted)
         self._registered = False
         self._last_eval = -math.inf
         self._hypotheses: list[str] = []
@@ -50,7 +57,16 @@ class ModelsDriver:
         models.register_model(CHAT, provider="openai", task="chat")
         models.register_model(STREAMED, provider="anthropic", task="chat")
         models.register_model(EMBED, provider="openai", task="embeddings")
-        models.register_model(CLASSIFIER, version="2.3.0", task="classification")
+        models.register_model(CLASSIFIER, version="2.3.0", task="classification",
+                              groups=REGIONS)
+        # The training sample the classifier was fitted on is its drift baseline.
+        train = random.Random(11)
+        amounts = [train.lognormvariate(math.log(40.0), 0.8) for _ in range(1_000)]
+        models.set_baseline(CLASSIFIER, amounts, "amount")
+        models.set_baseline(CLASSIFIER, [train.choice(_MERCHANTS) for _ in range(1_000)],
+                            "merchant")
+        # About 16% of live predictions are positive (10% fraud, 8% errors).
+        models.set_baseline(CLASSIFIER, [int(train.random() < 0.164) for _ in range(1_000)])
         self._registered = True
 
     def step(self, measure: Measure, elapsed_s: float) -> None:
@@ -65,17 +81,25 @@ class ModelsDriver:
         for _ in range(rng.randint(1, 4)):
             models.record_inference(EMBED, rng.lognormvariate(math.log(0.05), 0.3),
                                     rng.randint(8, 400), None, operation="embeddings")
+        drifting = elapsed_s >= self._drift_after_s
         for _ in range(rng.randint(2, 6)):
             truth = int(rng.random() < 0.1)
             predicted = truth if rng.random() < 0.92 else 1 - truth
             known = rng.random() < 0.3  # ground truth arrives for some transactions
+            amount = rng.lognormvariate(math.log(90.0 if drifting else 40.0), 0.8)
+            models.observe_feature(CLASSIFIER, "amount", amount)
+            models.observe_feature(CLASSIFIER, "merchant", "crypto" if drifting and
+                                   rng.random() < 0.3 else rng.choice(_MERCHANTS))
             models.record_inference(CLASSIFIER, rng.lognormvariate(math.log(0.004), 0.4),
                                     operation="predict", provider="internal",
                                     prediction=predicted, label=truth if known else None)
+            if known:
+                models.observe_outcome(CLASSIFIER, rng.choice(REGIONS), predicted, truth)
             self._truth.append(truth)
             self._predicted.append(predicted)
         if elapsed_s - self._last_eval >= 5.0:
             self._evaluate(measure)
+            self._check_drift(measure, elapsed_s)
             self._last_eval = elapsed_s
 
     def _chat(self, measure: Measure) -> None:
@@ -121,12 +145,20 @@ class ModelsDriver:
             models.calculate_accuracy_metrics(CLASSIFIER, self._truth[-500:],
                                               self._predicted[-500:])
 
+    def _check_drift(self, measure: Measure, elapsed_s: float) -> None:
+        try:
+            result = measure.models.detect_model_drift(CLASSIFIER, "amount")
+        except ValueError:  # no current transaction yet
+            return
+        self._drift.append((elapsed_s, result.statistic, result.drifted))
+
     def status(self, measure: Measure) -> str:
-        """Total cost so far and the chat model's p95 latency."""
+        """Total cost so far, the chat model's p95 latency and the latest drift score."""
         cost = measure.models.get_cost_metrics()
         p95 = measure.models.get_latency_metrics(CHAT).p95_s if self._registered else None
         p95_text = "n/a" if p95 is None else f"{p95 * 1000:.0f} ms"
-        return f"llm ${cost.total_usd:.4f}  chat p95 {p95_text}"
+        drift = f"  drift {self._drift[-1][1]:.3f}" if self._drift else ""
+        return f"llm ${cost.total_usd:.4f}  chat p95 {p95_text}{drift}"
 
     def summary(self, measure: Measure) -> list[str]:
         """Per-model calls, p95 latency, error rate and cost; BLEU and accuracy."""
@@ -151,4 +183,33 @@ class ModelsDriver:
             if accuracy is not None:
                 lines.append(f"    accuracy {accuracy.accuracy:.3f}, F1 {accuracy.f1:.3f} "
                              f"over {accuracy.support} predictions")
+        return lines + self._drift_lines(measure)
+
+    def _drift_lines(self, measure: Measure) -> list[str]:
+        models = measure.models
+        try:
+            now = models.detect_model_drift(CLASSIFIER, "amount")
+        except ValueError:
+            return ["  fraud-classifier drift: no transaction yet"]
+        before = [s for t, s, _ in self._drift if t < self._drift_after_s]
+        first = before[-1] if before else now.statistic
+        history = ", ".join(f"{s:.3f}" for _, s, _ in self._drift[-6:])
+        since = next((t for t, _, drifted in self._drift if drifted), None)
+        lines = [f"  fraud-classifier drift of amount ({now.method}, inputs shift at "
+                 f"{self._drift_after_s:g} s): statistic {first:.3f} before the shift, "
+                 f"{now.statistic:.3f} now"
+                 f"{' (drift detected' if now.drifted else ' (no drift'}"
+                 f"{f' since {since:.0f} s)' if now.drifted and since is not None else ')'}",
+                 f"    recent checks: {history or 'none'}; drifted features "
+                 f"{now.number_of_drifted} of {now.number_of_features}, dataset drift "
+                 f"{'yes' if now.dataset_drift else 'no'}"]
+        fairness = (models.get_model_performance_snapshot(CLASSIFIER).fairness or {}).get(
+            "online")
+        if fairness is not None:
+            verdict = ("passes" if fairness.four_fifths_passed else
+                       f"fails for {', '.join(map(str, fairness.four_fifths_failing))}")
+            lines.append(f"    fairness by region: demographic parity difference "
+                         f"{fairness.demographic_parity_difference:.3f}, equalized odds "
+                         f"difference {fairness.equalized_odds_difference:.3f}; four-fifths "
+                         f"rule {verdict}")
         return lines

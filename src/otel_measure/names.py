@@ -23,9 +23,16 @@ __all__ = [
     "ATTR_CPU_LOGICAL_NUMBER",
     "ATTR_CPU_MODE",
     "ATTR_DISK_IO_DIRECTION",
+    "ATTR_DRIFT_BIN",
+    "ATTR_DRIFT_FEATURE",
+    "ATTR_DRIFT_LAYOUT",
+    "ATTR_DRIFT_METHOD",
+    "ATTR_DRIFT_WINDOW",
     "ATTR_ERROR_TYPE",
     "ATTR_EVENT_NAME",
     "ATTR_EXPERIMENT",
+    "ATTR_FAIRNESS_GROUP",
+    "ATTR_FAIRNESS_OUTCOME",
     "ATTR_FILESYSTEM_MODE",
     "ATTR_FILESYSTEM_MOUNTPOINT",
     "ATTR_FILESYSTEM_STATE",
@@ -95,6 +102,19 @@ __all__ = [
     "METER_NAME",
     "MODEL_COST",
     "MODEL_COST_UNPRICED",
+    "MODEL_DRIFT_BIN_COUNT",
+    "MODEL_DRIFT_DETECTED",
+    "MODEL_DRIFT_P_VALUE",
+    "MODEL_DRIFT_SCORE",
+    "MODEL_DRIFT_SHARE",
+    "MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_DIFFERENCE",
+    "MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_RATIO",
+    "MODEL_FAIRNESS_DISPARATE_IMPACT",
+    "MODEL_FAIRNESS_EQUALIZED_ODDS_DIFFERENCE",
+    "MODEL_FAIRNESS_EQUALIZED_ODDS_RATIO",
+    "MODEL_FAIRNESS_EQUAL_OPPORTUNITY_DIFFERENCE",
+    "MODEL_FAIRNESS_OUTCOMES",
+    "MODEL_FAIRNESS_SELECTION_RATE",
     "MODEL_QUALITY_ACCURACY",
     "MODEL_QUALITY_BLEU",
     "MODEL_QUALITY_BLEU_STATISTICS",
@@ -529,6 +549,71 @@ EXPERIMENT_VALUE_SUM_SQUARES = MetricName(
     "Sum over exposed users of their metric value squared (for the variance).",
     (ATTR_EXPERIMENT, ATTR_VARIANT), "analytics")
 
+# --- models: drift and fairness -----------------------------------------------------
+ATTR_DRIFT_FEATURE = "measure.drift.feature"
+ATTR_DRIFT_METHOD = "measure.drift.method"
+ATTR_DRIFT_WINDOW = "measure.drift.window"
+ATTR_DRIFT_BIN = "measure.drift.bin"
+ATTR_DRIFT_LAYOUT = "measure.drift.layout"
+ATTR_FAIRNESS_GROUP = "measure.fairness.group"
+ATTR_FAIRNESS_OUTCOME = "measure.fairness.outcome"
+_DRIFT_ATTRS = (ATTR_GEN_AI_REQUEST_MODEL, ATTR_DRIFT_FEATURE, ATTR_DRIFT_METHOD)
+_FAIRNESS_ATTRS = (ATTR_GEN_AI_REQUEST_MODEL, ATTR_QUALITY_SOURCE)
+MODEL_DRIFT_SCORE = MetricName(
+    "measure.model.drift.score", "gauge", "1",
+    "Latest drift statistic of a model's feature (`_prediction`: its predictions) by test: "
+    "KS D, normed Wasserstein, PSI, Jensen-Shannon distance, chi-square, z.",
+    _DRIFT_ATTRS, "models")
+MODEL_DRIFT_P_VALUE = MetricName(
+    "measure.model.drift.p_value", "gauge", "1",
+    "p-value of the latest drift test, for tests that have one (ks, chisquare, z).",
+    _DRIFT_ATTRS, "models")
+MODEL_DRIFT_DETECTED = MetricName(
+    "measure.model.drift.detected", "gauge", "1",
+    "1 when the latest drift test of the feature crossed its threshold, else 0.",
+    _DRIFT_ATTRS, "models")
+MODEL_DRIFT_SHARE = MetricName(
+    "measure.model.drift.share", "gauge", "1",
+    "Share of a model's checked features (predictions included) that drifted; dataset drift "
+    "when >= 0.5.", (ATTR_GEN_AI_REQUEST_MODEL,), "models")
+MODEL_DRIFT_BIN_COUNT = MetricName(
+    "measure.model.drift.bin.count", "counter", "{observation}",
+    "Observations per drift bin (baseline, and every current observation since the baseline) "
+    "on bins fixed by the baseline, whose layout digest is `measure.drift.layout`: PSI, "
+    "Jensen-Shannon and chi-square can be recomputed fleet-wide from increases.",
+    (ATTR_GEN_AI_REQUEST_MODEL, ATTR_DRIFT_FEATURE, ATTR_DRIFT_LAYOUT, ATTR_DRIFT_WINDOW,
+     ATTR_DRIFT_BIN), "models")
+MODEL_FAIRNESS_OUTCOMES = MetricName(
+    "measure.model.fairness.outcomes", "counter", "{prediction}",
+    "Binary outcomes (tp, fp, tn, fn) per group, from observed outcomes (online) and "
+    "evaluations: every fairness metric can be recomputed fleet-wide.",
+    (ATTR_GEN_AI_REQUEST_MODEL, ATTR_FAIRNESS_GROUP, ATTR_FAIRNESS_OUTCOME,
+     ATTR_QUALITY_SOURCE), "models")
+MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_DIFFERENCE = MetricName(
+    "measure.model.fairness.demographic_parity_difference", "gauge", "1",
+    "Max minus min selection rate across groups (fairlearn).", _FAIRNESS_ATTRS, "models")
+MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_RATIO = MetricName(
+    "measure.model.fairness.demographic_parity_ratio", "gauge", "1",
+    "Min over max selection rate across groups (fairlearn).", _FAIRNESS_ATTRS, "models")
+MODEL_FAIRNESS_EQUALIZED_ODDS_DIFFERENCE = MetricName(
+    "measure.model.fairness.equalized_odds_difference", "gauge", "1",
+    "Worst of the TPR and FPR differences across groups (fairlearn).", _FAIRNESS_ATTRS,
+    "models")
+MODEL_FAIRNESS_EQUALIZED_ODDS_RATIO = MetricName(
+    "measure.model.fairness.equalized_odds_ratio", "gauge", "1",
+    "Worst of the TPR and FPR ratios across groups (fairlearn).", _FAIRNESS_ATTRS, "models")
+MODEL_FAIRNESS_EQUAL_OPPORTUNITY_DIFFERENCE = MetricName(
+    "measure.model.fairness.equal_opportunity_difference", "gauge", "1",
+    "Max minus min true positive rate across groups (fairlearn).", _FAIRNESS_ATTRS, "models")
+MODEL_FAIRNESS_SELECTION_RATE = MetricName(
+    "measure.model.fairness.selection_rate", "gauge", "1",
+    "Share of a group's predictions that are positive.",
+    (*_FAIRNESS_ATTRS, ATTR_FAIRNESS_GROUP), "models")
+MODEL_FAIRNESS_DISPARATE_IMPACT = MetricName(
+    "measure.model.fairness.disparate_impact", "gauge", "1",
+    "A group's selection rate over the reference group's (the highest); below 0.8 fails the "
+    "four-fifths rule.", (*_FAIRNESS_ATTRS, ATTR_FAIRNESS_GROUP), "models")
+
 # Declared ahead of their domains (views need them); ``available`` flips when they land.
 HTTP_SERVER_REQUEST_DURATION = MetricName(
     "http.server.request.duration",
@@ -663,6 +748,19 @@ CATALOG: tuple[MetricName, ...] = (
     MODEL_QUALITY_ROUGE_PAIRS,
     MODEL_QUALITY_PERPLEXITY,
     MODEL_QUALITY_PERPLEXITY_STATISTICS,
+    MODEL_DRIFT_SCORE,
+    MODEL_DRIFT_P_VALUE,
+    MODEL_DRIFT_DETECTED,
+    MODEL_DRIFT_SHARE,
+    MODEL_DRIFT_BIN_COUNT,
+    MODEL_FAIRNESS_OUTCOMES,
+    MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_DIFFERENCE,
+    MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_RATIO,
+    MODEL_FAIRNESS_EQUALIZED_ODDS_DIFFERENCE,
+    MODEL_FAIRNESS_EQUALIZED_ODDS_RATIO,
+    MODEL_FAIRNESS_EQUAL_OPPORTUNITY_DIFFERENCE,
+    MODEL_FAIRNESS_SELECTION_RATE,
+    MODEL_FAIRNESS_DISPARATE_IMPACT,
     ANALYTICS_EVENTS,
     ANALYTICS_REVENUE,
     ANALYTICS_SESSION_DURATION,

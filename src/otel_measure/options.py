@@ -161,8 +161,8 @@ class ModelOptions:
     drift_max_categories: int = _opt(20, "Categories binned per feature (the most frequent; "
                                          "others share the overflow bin); numeric baselines "
                                          "with at most this many values get one bin per value.")
-    drift_max_features: int = _opt(100, "Features tracked per model (predictions included); "
-                                        "further names are rejected.")
+    drift_max_features: int = _opt(100, "Input features tracked per model (predictions come "
+                                        "on top); further names are rejected.")
     drift_check_interval_s: float | None = _opt(30.0, "Automatic drift checks behind the "
                                                       "`measure.model.drift.*` gauges run at "
                                                       "collection time at most this often per "
@@ -173,7 +173,7 @@ class ModelOptions:
                                          "series per feature).")
     fairness_max_groups: int = _opt(20, "Groups per model when `register_model(groups=)` "
                                         "declares none: the first ones seen; later groups "
-                                        "count as `_OTHER`.")
+                                        "count as `other`.")
 
     def __post_init__(self) -> None:
         for name in ("max_models", "inference_buffer_size", "latency_buffer_size",

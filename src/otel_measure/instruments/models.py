@@ -1,4 +1,4 @@
-"""AI model metrics (``m.models``): GenAI conventions, offline cost, latency and quality.
+"""AI model metrics (``m.models``): GenAI conventions, cost, latency, quality, drift, fairness.
 
 Recording follows the GenAI semantic conventions: ``gen_ai.client.operation.duration``,
 ``gen_ai.client.token.usage`` and, for streams only, ``gen_ai.client.operation.
@@ -9,7 +9,8 @@ a price is never priced at 0: its calls are counted in ``measure.model.cost.unpr
 
 The hot path (``record_inference``) looks up one cached :class:`Series` per (model,
 operation, provider, error type), so it builds no attribute dict and resolves no name;
-everything else happens on the first call of a combination.
+everything else happens on the first call of a combination. Drift
+(:mod:`models_drift_methods`) and fairness (:mod:`models_fairness`) are mixins.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from opentelemetry.metrics import Meter
@@ -27,8 +28,9 @@ from opentelemetry.trace import Tracer
 
 from otel_measure import names
 from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments.models_fairness import FairnessMethods
 from otel_measure.instruments.models_pricing import PriceTable, parse_price, parse_price_overrides
-from otel_measure.instruments.models_quality import QualityExporter, QualityMethods
+from otel_measure.instruments.models_quality import QualityExporter
 from otel_measure.instruments.models_queries import OTHER
 from otel_measure.instruments.models_results import ModelInfo
 from otel_measure.instruments.models_state import ModelState, Record, Series
@@ -43,8 +45,8 @@ _INF = math.inf
 _SERIES_LIMIT = 10_000  # beyond this many combinations, series are built per call
 
 
-class ModelMetrics(QualityMethods):
-    """GenAI and ML model metrics: inference, cost, latency, health and quality.
+class ModelMetrics(FairnessMethods):
+    """GenAI and ML model metrics: inference, cost, latency, health, quality, drift, fairness.
 
     Args:
         meter: Meter the instruments are created on.
@@ -98,11 +100,14 @@ class ModelMetrics(QualityMethods):
         self._series: dict[tuple[Any, ...], Series] = {}
         self._records: deque[Record] = deque(maxlen=options.inference_buffer_size)
         self._closed = False
+        self._init_drift(meter)
+        self._init_fairness(meter)
 
     # --- registration ---------------------------------------------------------------
 
     def register_model(self, name: str, version: str | None = None, provider: str | None = None,
-                       task: str | None = None, pricing: Mapping[str, Any] | None = None
+                       task: str | None = None, pricing: Mapping[str, Any] | None = None,
+                       *, groups: Iterable[Hashable] | None = None, positive_label: Any = None
                        ) -> ModelInfo:
         """Declare a model (again: updates it) with its version, provider, task and price.
 
@@ -113,9 +118,14 @@ class ModelMetrics(QualityMethods):
             task: What it does: ``chat``, ``embeddings``, ``classification``...
             pricing: ``{"input": .., "output": .., "cached_input": ..}`` USD per million
                 tokens; replaces the table's price for this name.
+            groups: Fairness groups of the model; outcomes of any other group count as
+                ``_OTHER`` (None: the first ``fairness_max_groups`` groups seen).
+            positive_label: Positive class of ``observe_outcome`` (default 1, with labels
+                restricted to 0 and 1).
 
         Raises:
-            ValueError: A bad name, field or price, or ``max_models`` models already.
+            ValueError: A bad name, field, price or group, a new positive label once
+                outcomes are counted, or ``max_models`` models already.
         """
         self.check_name("name", name)
         for field, value in (("version", version), ("provider", provider), ("task", task)):
@@ -124,6 +134,7 @@ class ModelMetrics(QualityMethods):
                                  "or None")
         price = None if pricing is None else parse_price(
             name.strip().lower(), pricing, "register_model", "pricing")
+        declared, label = self.fairness_args(groups, positive_label)
         with self._lock:
             state = self._models.get(name)
             if state is None:
@@ -131,6 +142,7 @@ class ModelMetrics(QualityMethods):
                 if state is None:
                     raise ValueError(f"name={name!r} cannot be registered: "
                                      f"max_models={self.options.max_models} models are tracked")
+            self.declare_fairness(state, declared, label, positive_label is not None)
             state.registered = True
             state.version, state.task = version, task
             state.provider = provider if provider is not None else state.provider
@@ -206,12 +218,14 @@ class ModelMetrics(QualityMethods):
                 recorded as ``time_to_first_chunk``; must not exceed ``latency_s``.
             cached_input_tokens: Input tokens read from the prompt cache (part of
                 ``input_tokens``), priced at the cached-input price.
-            prediction: An ML model's output, kept for drift (last 1,000 per model).
+            prediction: An ML model's output: kept (last 1,000 per model) and streamed into
+                the predictions' drift window (see ``detect_model_drift``).
             label: True label of ``prediction`` when known: feeds online accuracy.
 
         Bad input (NaN or negative latency, negative tokens, cached > input, TTFC >
-        latency, bad names) is dropped and counted in ``measure.rejected`` (raises
-        ``ValueError`` with ``strict=True``).
+        latency, bad names, a NaN, infinite or unhashable prediction, or a
+        non-number for a numeric baseline) is dropped and counted in ``measure.rejected``
+        (raises ``ValueError`` with ``strict=True``).
         """
         if error_type is None and not success:
             error_type = OTHER
@@ -245,12 +259,16 @@ class ModelMetrics(QualityMethods):
             ttfc = self.check_ttfc(ttfc, latency)
             if ttfc is None:
                 return
-        pair = None
-        if label is not None and prediction is not None:
-            pair = self.add_label(series.state, prediction, label)
-            if pair is None:
-                return
         state = series.state
+        pair = value = None
+        if prediction is not None:
+            fits, value = self.prediction_value(state, prediction)
+            if not fits:
+                return
+            if label is not None:
+                pair = self.add_label(state, prediction, label)
+                if pair is None:
+                    return
         self._duration.record(latency, series.duration_attrs)
         if inp is not None:
             self._tokens.record(inp, series.input_attrs)
@@ -302,10 +320,14 @@ class ModelMetrics(QualityMethods):
             record = (now, series, latency, inp, out, cached, ttfc, c_in, c_out, c_cached)
             state.latencies.append(record)
             self._records.append(record)
+            drifting = prediction is None or self.add_prediction(state, value)
             if prediction is not None:
                 state.predictions.append(prediction)
         if pair is not None:
             self._quality.confusion(state.name, ((pair, 1),), "online")
+        if not drifting:  # its kind changed under us (a baseline was just set): rare
+            self._rejections.reject("models.bad_prediction", f"prediction={prediction!r} no "
+                                    "longer fits the predictions' baseline")
 
     def _unpriced_call(self, series: Series) -> None:
         self._unpriced.add(1, series.unpriced_attrs)

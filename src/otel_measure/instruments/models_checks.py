@@ -30,6 +30,12 @@ REASONS = (
     "models.invalid_label",
     "models.unregistered_model",
     "models.too_many_models",
+    "models.bad_prediction",
+    "models.invalid_feature",
+    "models.too_many_features",
+    "models.bad_feature_value",
+    "models.invalid_group",
+    "models.invalid_outcome",
 )
 _MAX_NAME = 256
 

@@ -7,13 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from otel_measure.calculators._result import Result
+from otel_measure.calculators.drift import DriftResult
 from otel_measure.instruments.models_pricing import ModelPrice
 
 __all__ = [
     "CostMetrics",
+    "FeatureDrift",
     "InferenceRecord",
     "LatencyMetrics",
     "ModelCost",
+    "ModelDriftMetrics",
+    "ModelDriftStatus",
     "ModelInfo",
     "ModelPerformanceSnapshot",
 ]
@@ -150,6 +154,101 @@ class InferenceRecord(Result):
 
 
 @dataclass(frozen=True)
+class FeatureDrift(Result):
+    """Drift state of one feature (``_prediction``: the model's predictions).
+
+    Attributes:
+        feature: The feature name.
+        kind: ``pending`` (no baseline yet), ``numeric`` (quantile bins), ``discrete``
+            (one bin per baseline value) or ``categorical``.
+        baseline_size: Values in the baseline (0 while pending).
+        pending: Values collected toward an automatic baseline.
+        current_size: Values in the sliding current window.
+        layout: Digest of the bins (the ``measure.drift.layout`` attribute); "" while pending.
+        labels: Bin edges (numeric) or the binned values (discrete, categorical; other than
+            numbers and strings shown as ``str()``); the overflow bin(s) have no label.
+        baseline_counts: Baseline count per bin (numeric: below, interior bins, above;
+            others: one per label, then the overflow bin).
+        current_counts: Current-window count per bin, same layout.
+        result: The automatic (``method="auto"``) check; None until baseline and window
+            both hold data.
+    """
+
+    feature: str
+    kind: str
+    baseline_size: int
+    pending: int
+    current_size: int
+    layout: str
+    labels: tuple[float | int | str, ...]
+    baseline_counts: tuple[int, ...]
+    current_counts: tuple[int, ...]
+    result: DriftResult | None
+
+
+@dataclass(frozen=True)
+class ModelDriftStatus(Result):
+    """Live drift state of one model, as snapshots and the dashboard show it.
+
+    Attributes:
+        features: Every tracked feature, by name.
+        number_of_features: Features with an automatic check result.
+        number_of_drifted: Those whose check drifted.
+        share_of_drifted: number_of_drifted / number_of_features (None when 0).
+        dataset_drift: share_of_drifted >= 0.5.
+    """
+
+    features: Mapping[str, FeatureDrift]
+    number_of_features: int
+    number_of_drifted: int
+    share_of_drifted: float | None
+    dataset_drift: bool
+
+
+@dataclass(frozen=True)
+class ModelDriftMetrics(Result):
+    """Result of ``detect_model_drift``: one feature's verdict and the dataset verdict.
+
+    Attributes:
+        model: The model.
+        feature: The tested feature (``_prediction`` for the predictions).
+        method: The test used (``ks``, ``wasserstein``, ``psi``, ``jensenshannon``,
+            ``chisquare``, ``z``, ``hellinger``).
+        statistic: Its statistic or distance (Wasserstein: normed by the baseline std).
+        p_value: For ``ks``, ``chisquare`` and ``z``; None for distances.
+        threshold: Threshold applied to the p-value or the distance.
+        drifted: The verdict.
+        baseline_size: Baseline values.
+        current_size: Values in the current window.
+        features: Results of every feature with a baseline and current data (this one
+            included).
+        number_of_features: len(features).
+        number_of_drifted: Features that drifted.
+        share_of_drifted: number_of_drifted / number_of_features.
+        share_threshold: Share that makes dataset drift (0.5 by default, as Evidently).
+        dataset_drift: share_of_drifted >= share_threshold.
+        drifted_features: Names of the drifted features.
+    """
+
+    model: str
+    feature: str
+    method: str
+    statistic: float
+    p_value: float | None
+    threshold: float
+    drifted: bool
+    baseline_size: int
+    current_size: int
+    features: Mapping[str, DriftResult]
+    number_of_features: int
+    number_of_drifted: int
+    share_of_drifted: float
+    share_threshold: float
+    dataset_drift: bool
+    drifted_features: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ModelPerformanceSnapshot(Result):
     """Everything known about one model, with a health verdict.
 
@@ -162,8 +261,9 @@ class ModelPerformanceSnapshot(Result):
         errors: Failed calls since start, by ``error.type``.
         quality: Latest ``calculate_*`` results by kind (``accuracy``, ``bleu``,
             ``rouge``, ``perplexity``) and ``online_accuracy`` from labelled inferences.
-        drift: Drift results (filled by the drift feature; None until then).
-        fairness: Fairness results (filled by the fairness feature; None until then).
+        drift: Live drift state of every tracked feature (None when nothing is tracked).
+        fairness: ``FairnessMetrics`` by source: ``online`` (from ``observe_outcome``) and
+            ``evaluation`` (the latest ``calculate_fairness_metrics``); None when neither.
     """
 
     model: ModelInfo
@@ -173,5 +273,5 @@ class ModelPerformanceSnapshot(Result):
     cost: ModelCost
     errors: Mapping[str, int]
     quality: Mapping[str, Any] = field(default_factory=dict)
-    drift: Mapping[str, Any] | None = None
+    drift: ModelDriftStatus | None = None
     fairness: Mapping[str, Any] | None = None

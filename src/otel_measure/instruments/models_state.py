@@ -10,10 +10,14 @@ first use or by ``register_model``). A :class:`Series` caches every attribute di
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from otel_measure import names
+from otel_measure.instruments.models_drift import FeatureTracker
 from otel_measure.instruments.models_pricing import ModelPrice
+
+if TYPE_CHECKING:
+    from otel_measure.instruments.models_fairness import FairnessState
 
 __all__ = ["TOKEN_TYPES", "ModelState", "Record", "Series"]
 
@@ -43,12 +47,18 @@ class ModelState:
         errors: Failed calls by ``error.type``.
         quality: Latest ``calculate_*`` result by kind.
         online: Confusion accumulator of labelled inferences (None until one arrives).
+        drift: Drift trackers by feature (``_prediction`` for the predictions); see
+            :mod:`models_drift`.
+        fairness: Per-group outcome counts and evaluations (None until first use); see
+            :mod:`models_fairness`.
     """
 
     __slots__ = (
         "calls",
         "cost",
+        "drift",
         "errors",
+        "fairness",
         "latencies",
         "name",
         "online",
@@ -83,6 +93,8 @@ class ModelState:
         self.errors: dict[str, int] = {}
         self.quality: dict[str, Any] = {}
         self.online: Any = None
+        self.drift: dict[str, FeatureTracker] = {}
+        self.fairness: FairnessState | None = None
 
 
 class Series:

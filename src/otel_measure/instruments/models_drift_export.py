@@ -1,0 +1,153 @@
+"""Export and automatic checks of the drift part of ``m.models``.
+
+Observable instruments, so recording pays nothing for them:
+
+- ``measure.model.drift.score`` / ``p_value`` / ``detected`` with ``gen_ai.request.model``,
+  ``measure.drift.feature`` and ``measure.drift.method``: the latest result per method,
+  from ``detect_model_drift`` calls and from automatic ``auto`` checks run at collection
+  time (at most every ``drift_check_interval_s`` per feature, only when it got new data);
+- ``measure.model.drift.share``: share of a model's features whose automatic check drifted;
+- ``measure.model.drift.bin.count`` (``drift_export_bins``): baseline counts
+  (``measure.drift.window=baseline``) and every current observation since the baseline
+  (``current``) per bin index ``measure.drift.bin``, with the layout digest
+  ``measure.drift.layout``. Replicas given the same baseline share a digest; summing the
+  ``current`` increases over a time range across them gives the fleet-wide window, from
+  which PSI, Jensen-Shannon and chi-square are exact. Cardinality per feature is at most
+  2 x (max(drift_bins, drift_max_categories) + 2); a replaced baseline starts new series.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
+
+from otel_measure import names
+from otel_measure.calculators.drift import DriftResult
+from otel_measure.instruments.models_drift import TrackerCopy, check, is_ready
+from otel_measure.instruments.models_quality import QualityMethods
+
+__all__ = ["DriftExport"]
+
+_MODEL = names.ATTR_GEN_AI_REQUEST_MODEL
+_FEATURE = names.ATTR_DRIFT_FEATURE
+_METHOD = names.ATTR_DRIFT_METHOD
+
+
+class DriftExport(QualityMethods):
+    """Automatic drift checks and the observable drift instruments of ``m.models``."""
+
+    def _init_drift(self, meter: Meter) -> None:
+        """Create the observable drift instruments."""
+        for metric, callback in ((names.MODEL_DRIFT_SCORE, self._observe_score),
+                                 (names.MODEL_DRIFT_P_VALUE, self._observe_p_value),
+                                 (names.MODEL_DRIFT_DETECTED, self._observe_detected),
+                                 (names.MODEL_DRIFT_SHARE, self._observe_share)):
+            meter.create_observable_gauge(metric.name, callbacks=[callback], unit=metric.unit,
+                                          description=metric.description)
+        if self.options.drift_export_bins:
+            bins = names.MODEL_DRIFT_BIN_COUNT
+            meter.create_observable_counter(bins.name, callbacks=[self._observe_bins],
+                                            unit=bins.unit, description=bins.description)
+
+    def _auto_size(self) -> int | None:
+        options = self.options
+        return options.drift_baseline_size if options.drift_auto_baseline else None
+
+    def _store(self, model: str, results: list[tuple[TrackerCopy, DriftResult]],
+               as_auto: bool) -> None:
+        """Keep results as the latest per method (exported), and as auto results."""
+        with self._lock:
+            state = self._models.get(model)
+            for copy, result in results:
+                tracker = state.drift.get(copy.feature) if state is not None else None
+                if tracker is None or tracker.layout is not copy.layout:
+                    continue  # the baseline changed meanwhile: the result is obsolete
+                tracker.latest[result.method] = result
+                if as_auto:
+                    tracker.auto, tracker.auto_version = result, copy.version
+
+    def _run_auto(self, due: list[tuple[str, TrackerCopy]]
+                  ) -> dict[tuple[str, str], DriftResult]:
+        """Run (or reuse) the automatic check of each ready copy; store the new ones."""
+        auto = self._auto_size()
+        done: dict[tuple[str, str], DriftResult] = {}
+        fresh: dict[str, list[tuple[TrackerCopy, DriftResult]]] = {}
+        for model, copy in due:
+            if copy.auto is not None:
+                done[(model, copy.feature)] = copy.auto
+            elif is_ready(copy):
+                try:
+                    result = check(model, copy, "auto", None, auto)
+                except ValueError:  # cannot happen for a ready feature; never break export
+                    continue
+                done[(model, copy.feature)] = result
+                fresh.setdefault(model, []).append((copy, result))
+        for model, results in fresh.items():
+            self._store(model, results, as_auto=True)
+        return done
+
+    # --- export ---------------------------------------------------------------------
+
+    def _refresh_drift(self) -> None:
+        """Run the automatic checks that are due (collection time)."""
+        interval = self.options.drift_check_interval_s
+        if interval is None:
+            return
+        now = self._clock()
+        due: list[tuple[str, TrackerCopy]] = []
+        with self._lock:
+            for state in self._models.values():
+                for tracker in state.drift.values():
+                    if (tracker.layout is not None and tracker.window
+                            and tracker.auto_version != tracker.version
+                            and now - tracker.checked_at >= interval):
+                        tracker.checked_at = now
+                        due.append((state.name, tracker.copy()))
+        self._run_auto(due)
+
+    def _latest(self) -> list[tuple[dict[str, str], DriftResult]]:
+        self._refresh_drift()
+        with self._lock:
+            return [({_MODEL: state.name, _FEATURE: tracker.feature, _METHOD: method}, result)
+                    for state in self._models.values() for tracker in state.drift.values()
+                    for method, result in tracker.latest.items()]
+
+    def _observe_score(self, _options: CallbackOptions) -> Iterable[Observation]:
+        return [Observation(r.statistic, a) for a, r in self._latest()
+                if math.isfinite(r.statistic)]
+
+    def _observe_p_value(self, _options: CallbackOptions) -> Iterable[Observation]:
+        return [Observation(r.p_value, a) for a, r in self._latest() if r.p_value is not None]
+
+    def _observe_detected(self, _options: CallbackOptions) -> Iterable[Observation]:
+        return [Observation(1 if r.drifted else 0, a) for a, r in self._latest()]
+
+    def _observe_share(self, _options: CallbackOptions) -> Iterable[Observation]:
+        self._refresh_drift()
+        out = []
+        with self._lock:
+            for state in self._models.values():
+                autos = [t.auto for t in state.drift.values() if t.auto is not None]
+                if autos:
+                    share = sum(1 for r in autos if r.drifted) / len(autos)
+                    out.append(Observation(share, {_MODEL: state.name}))
+        return out
+
+    def _observe_bins(self, _options: CallbackOptions) -> Iterable[Observation]:
+        out = []
+        with self._lock:
+            for state in self._models.values():
+                for tracker in state.drift.values():
+                    layout = tracker.layout
+                    if layout is None:
+                        continue
+                    for window, counts in (("baseline", tracker.baseline_counts),
+                                           ("current", tracker.totals)):
+                        for i, count in enumerate(counts):
+                            out.append(Observation(count, {
+                                _MODEL: state.name, _FEATURE: tracker.feature,
+                                names.ATTR_DRIFT_LAYOUT: layout.digest,
+                                names.ATTR_DRIFT_WINDOW: window, names.ATTR_DRIFT_BIN: i}))
+        return out

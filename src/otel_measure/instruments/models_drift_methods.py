@@ -1,0 +1,282 @@
+"""Drift methods of ``m.models``: baselines, streamed observations, checks and export.
+
+``set_baseline`` fixes a feature's bins; ``record_inference(..., prediction=)`` and
+``observe_feature`` stream values into the sliding window; ``detect_model_drift`` tests
+with the pure calculators. Export and the automatic checks live in
+:mod:`models_drift_export`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from otel_measure.calculators.drift import DriftResult, dataset_drift
+from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments.models_drift import (
+    PREDICTION,
+    FeatureTracker,
+    Layout,
+    TrackerCopy,
+    applicable,
+    check,
+    clean_value,
+    is_ready,
+    label_of,
+    normalise_method,
+)
+from otel_measure.instruments.models_drift_export import DriftExport
+from otel_measure.instruments.models_results import (
+    FeatureDrift,
+    ModelDriftMetrics,
+    ModelDriftStatus,
+    ModelPerformanceSnapshot,
+)
+from otel_measure.instruments.models_snapshots import StateCopy
+from otel_measure.instruments.models_state import ModelState
+
+__all__ = ["DriftMethods"]
+
+_DATASET_SHARE = 0.5
+
+
+class DriftMethods(DriftExport):
+    """The drift part of ``m.models`` (a mixin of ``ModelMetrics``)."""
+
+    _rejections: Rejections
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _tracker(self, state: ModelState, feature: str) -> FeatureTracker | None:
+        """The feature's tracker, created on first use (caller holds the lock)."""
+        tracker = state.drift.get(feature)
+        if tracker is None:
+            options = self.options
+            inputs = len(state.drift) - (PREDICTION in state.drift)
+            if feature != PREDICTION and inputs >= options.drift_max_features:
+                return None
+            tracker = FeatureTracker(feature, options.drift_window_size, options.drift_bins,
+                                     options.drift_max_categories)
+            state.drift[feature] = tracker
+        return tracker
+
+    def _feature_key(self, feature: Any) -> str:
+        if feature is None:
+            return PREDICTION
+        self.check_name("feature", feature)
+        if feature == PREDICTION:
+            raise ValueError(f"feature={feature!r} is reserved for the model's predictions; "
+                             "pass feature=None")
+        return str(feature)
+
+    def _stream_state(self, model: Any) -> ModelState | None:
+        """The model's state for a streaming call, or None after rejecting the call."""
+        try:
+            self.check_name("model", model)
+        except ValueError as exc:
+            self._rejections.reject("models.invalid_model", str(exc))
+            return None
+        failure = None
+        with self._lock:
+            state = self._models.get(model)
+            if state is None:
+                if self.options.require_registration:
+                    failure = ("models.unregistered_model",
+                               f"model {model!r} is not registered; call register_model() "
+                               "first or set ModelOptions(require_registration=False)")
+                else:
+                    state = self._new_state(model)
+                    if state is None:
+                        failure = ("models.too_many_models",
+                                   f"model {model!r} is dropped: max_models="
+                                   f"{self.options.max_models} models are already tracked")
+        if failure is not None:
+            self._rejections.reject(*failure)
+        return state
+
+    # --- recording ------------------------------------------------------------------
+
+    def prediction_value(self, state: ModelState, prediction: Any) -> tuple[bool, Any]:
+        """Check a prediction before its call is recorded: ``(ok, cleaned value)``."""
+        value, why = clean_value(prediction)
+        if why is None:
+            tracker = state.drift.get(PREDICTION)
+            if tracker is None or tracker.accepts(value):
+                return True, value
+            why = "expected a number, like the predictions of the baseline"
+        self._rejections.reject("models.bad_prediction",
+                                f"prediction={prediction!r} is invalid for drift: {why}")
+        return False, None
+
+    def add_prediction(self, state: ModelState, value: Any) -> bool:
+        """Stream a checked prediction into the drift window (caller holds the lock)."""
+        tracker = self._tracker(state, PREDICTION)
+        return tracker is not None and tracker.add(value, self._auto_size())
+
+    def observe_feature(self, model: str, feature: str, value: Any) -> None:
+        """Stream one value of an input feature into its drift window.
+
+        Until the feature has a baseline, values form its automatic baseline (the first
+        ``drift_baseline_size``; see ``ModelOptions.drift_auto_baseline``). Bad input
+        (None, NaN, infinities, unhashable values, a non-number for a numeric baseline, a
+        bad or one-too-many feature name) is dropped and counted in ``measure.rejected``
+        (``ValueError`` with ``strict=True``).
+        """
+        state = self._stream_state(model)
+        if state is None:
+            return
+        try:
+            key = self._feature_key(feature)
+            if feature is None:
+                raise ValueError("feature=None is invalid: predictions come through "
+                                 "record_inference(..., prediction=)")
+        except ValueError as exc:
+            self._rejections.reject("models.invalid_feature", str(exc))
+            return
+        cleaned, why = clean_value(value)
+        if why is not None:
+            self._rejections.reject("models.bad_feature_value",
+                                    f"value={value!r} of feature {key!r} is invalid: {why}")
+            return
+        with self._lock:
+            tracker = self._tracker(state, key)
+            added = tracker is not None and tracker.add(cleaned, self._auto_size())
+        if tracker is None:
+            self._rejections.reject(
+                "models.too_many_features",
+                f"feature {key!r} of model {model!r} is dropped: drift_max_features="
+                f"{self.options.drift_max_features} features are already tracked")
+        elif not added:
+            self._rejections.reject("models.bad_feature_value",
+                                    f"value={value!r} of feature {key!r} is invalid: expected "
+                                    "a number, like its numeric baseline")
+
+    # --- baseline and checks --------------------------------------------------------
+
+    def set_baseline(self, model: str, values: Iterable[Any], feature: str | None = None
+                     ) -> FeatureDrift:
+        """Make ``values`` the drift baseline of a feature (None: the model's predictions).
+
+        Fixes the bins (quantile edges for numbers, categories otherwise) and re-bins the
+        current window; a previous baseline and its exported series are replaced.
+
+        Raises:
+            ValueError: A bad model or feature name, no values, more than
+                ``drift_max_baseline_size`` values, or a None, NaN, infinite or unhashable
+                value.
+        """
+        key = self._feature_key(feature)
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise ValueError(f"values={values!r} is invalid: expected an iterable of numbers "
+                             "or categories")
+        data = []
+        for i, item in enumerate(values):
+            cleaned, why = clean_value(item)
+            if why is not None:
+                raise ValueError(f"values[{i}]={item!r} is invalid: {why}")
+            data.append(cleaned)
+        limit = self.options.drift_max_baseline_size
+        if not data or len(data) > limit:
+            raise ValueError(f"values holds {len(data)} values; expected 1 to "
+                             f"drift_max_baseline_size={limit}")
+        layout = Layout(data, self.options.drift_bins, self.options.drift_max_categories)
+        state = self._quality_state(model)
+        with self._lock:
+            tracker = self._tracker(state, key)
+            if tracker is None:
+                copy = None
+            else:
+                tracker.fix(layout)
+                copy = tracker.copy()
+        if copy is None:
+            raise ValueError(f"feature={key!r} cannot be tracked: drift_max_features="
+                             f"{self.options.drift_max_features} features already are")
+        return self._feature_drift(model, copy, self._run_auto([(model, copy)]))
+
+    def detect_model_drift(self, model: str, feature: str | None = None,
+                           method: str = "auto", threshold: float | None = None, *,
+                           share: float = _DATASET_SHARE) -> ModelDriftMetrics:
+        """Test a feature (None: the predictions) and every other ready feature for drift.
+
+        Args:
+            model: The model.
+            feature: The feature whose verdict heads the result; None for predictions.
+            method: ``auto`` (Evidently's choice per feature), ``ks``, ``wasserstein``,
+                ``psi``, ``jensen_shannon``, ``chi_square``, ``z`` or ``hellinger``
+                (calculators' spellings ``jensenshannon``/``chisquare`` work too). Other
+                features use it where it fits their data, ``auto`` elsewhere.
+            threshold: Overrides the method's default threshold (Evidently's).
+            share: Share of drifted features that makes dataset drift.
+
+        Raises:
+            ValueError: Unknown model, feature or method; a feature without a baseline or
+                current data; a method that does not fit the feature; a bad threshold.
+        """
+        name = normalise_method(method)
+        key = self._feature_key(feature)
+        copies = self._tracker_copies(model)
+        target = copies.get(key)
+        if target is None:
+            what = "the predictions" if feature is None else f"feature {key!r}"
+            raise ValueError(f"nothing is tracked for {what} of model {model!r} (no baseline "
+                             f"or observation yet); tracked: {sorted(copies)!r}")
+        auto = self._auto_size()
+        results = {key: check(model, target, name, threshold, auto)}
+        for other, copy in copies.items():
+            if other == key or not is_ready(copy):
+                continue
+            fits = name == "auto" or applicable(name, copy)
+            try:
+                results[other] = check(model, copy, name if fits else "auto",
+                                       threshold if fits else None, auto)
+            except ValueError:
+                results[other] = check(model, copy, "auto", None, auto)
+        self._store(model, [(copies[f], r) for f, r in results.items()],
+                    as_auto=name == "auto" and threshold is None)
+        verdict = dataset_drift(results, share)
+        main = results[key]
+        return ModelDriftMetrics(
+            model=model, feature=key, method=main.method, statistic=main.statistic,
+            p_value=main.p_value, threshold=main.threshold, drifted=main.drifted,
+            baseline_size=main.baseline_size, current_size=main.current_size,
+            features=results, number_of_features=verdict.number_of_features,
+            number_of_drifted=verdict.number_of_drifted,
+            share_of_drifted=verdict.share_of_drifted, share_threshold=verdict.share_threshold,
+            dataset_drift=verdict.drifted, drifted_features=verdict.drifted_features)
+
+    def _tracker_copies(self, model: str) -> dict[str, TrackerCopy]:
+        with self._lock:
+            state = self._models.get(model) if isinstance(model, str) else None
+            if state is None:
+                known = sorted(self._models)
+                raise ValueError(f"model={model!r} is unknown; recorded or registered models: "
+                                 f"{known[:20]!r}{' ...' if len(known) > 20 else ''}")
+            return {f: t.copy() for f, t in state.drift.items()}
+
+    def _feature_drift(self, model: str, copy: TrackerCopy,
+                       results: dict[tuple[str, str], DriftResult]) -> FeatureDrift:
+        layout = copy.layout
+        return FeatureDrift(
+            feature=copy.feature, kind="pending" if layout is None else layout.kind,
+            baseline_size=len(copy.baseline), pending=copy.pending,
+            current_size=len(copy.window), layout="" if layout is None else layout.digest,
+            labels=() if layout is None else tuple(label_of(v) for v in layout.labels),
+            baseline_counts=copy.baseline_counts, current_counts=copy.counts,
+            result=results.get((model, copy.feature)))
+
+    def _drift_status(self, model: str) -> ModelDriftStatus | None:
+        copies = self._tracker_copies(model)
+        if not copies:
+            return None
+        results = self._run_auto([(model, c) for c in copies.values()])
+        features = {f: self._feature_drift(model, c, results) for f, c in sorted(copies.items())}
+        drifted = sum(1 for r in results.values() if r.drifted)
+        share = drifted / len(results) if results else None
+        return ModelDriftStatus(features, len(results), drifted, share,
+                                share is not None and share >= _DATASET_SHARE)
+
+    def _snapshot(self, copy: StateCopy) -> ModelPerformanceSnapshot:
+        snapshot = super()._snapshot(copy)
+        drift = self._drift_status(copy.name)
+        return snapshot if drift is None else replace(snapshot, drift=drift)

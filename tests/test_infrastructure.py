@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -139,7 +140,12 @@ def test_every_declared_infrastructure_metric_is_exported_with_unit(rig: Rig) ->
     rig.tick(5.0)
     rig.fake.cpu = {**rig.fake.cpu, "user": 110.0}
     rig.infra.services.register_service("db", lambda: True)
-    rig.infra.services.run_pending(wait=True)
+    # The scheduler thread may take the first check itself: wait for its outcome.
+    deadline = time.monotonic() + 30
+    while rig.infra.get_availability_metrics("db").status == "unknown":
+        assert time.monotonic() < deadline, "the first health check never finished"
+        rig.infra.services.run_pending(wait=True)
+        time.sleep(0.01)
     with rig.infra.track_request("GET", "/"):
         pass
     data = rig.reader.get_metrics_data()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 
 from otel_measure._measure import Measure
 
@@ -36,21 +37,30 @@ class AnalyticsDriver:
     def _visit(self, measure: Measure) -> None:
         analytics, rng = measure.analytics, self._rng
         user = f"shopper-{rng.randrange(self._shoppers)}"
-        session = analytics.start_session(user, {"device": rng.choice(("mobile", "desktop"))})
-        analytics.track_event("page_view", user, session_id=session)
+        # Visits are back-dated into the last half hour and spread over a few minutes, so
+        # session durations look like a shop's rather than microseconds.
+        clock = [time.time() - rng.uniform(300.0, 1800.0)]
+
+        def at() -> float:
+            clock[0] += rng.uniform(3.0, 60.0)
+            return clock[0]
+
+        session = analytics.start_session(user, {"device": rng.choice(("mobile", "desktop"))},
+                                          timestamp=clock[0])
+        analytics.track_event("page_view", user, session_id=session, timestamp=at())
         bought = False
         if rng.random() < 0.7:
             analytics.track_event("view_item", user, {"item": rng.choice(("mug", "shirt"))},
-                                  session_id=session)
+                                  session_id=session, timestamp=at())
             if rng.random() < 0.5:
-                analytics.track_event("add_to_cart", user, session_id=session)
+                analytics.track_event("add_to_cart", user, session_id=session, timestamp=at())
                 button = analytics.assign_variant(_TEST, user) or "blue"
                 if rng.random() < _BUY[button]:
                     analytics.track_event("purchase", user, session_id=session,
-                                          revenue=round(rng.uniform(8, 60), 2))
+                                          revenue=round(rng.uniform(8, 60), 2), timestamp=at())
                     bought = True
         if session is not None:
-            analytics.end_session(session)
+            analytics.end_session(session, timestamp=at())
         if rng.random() < 0.15:
             # Buyers are happier: promoters skew towards completed purchases.
             score = min(10, max(0, round(rng.gauss(9.0 if bought else 7.6, 1.5))))

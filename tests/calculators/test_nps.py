@@ -20,7 +20,7 @@ def _reference(scores: list[int], confidence: float) -> dict[str, float]:
     arr = np.asarray(scores)
     p = float(np.mean(arr >= 9))
     d = float(np.mean(arr <= 6))
-    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    z = 1.96 if confidence == 0.95 else float(stats.norm.ppf(1 - (1 - confidence) / 2))
     score = 100 * (p - d)
     margin = z * 100 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / len(arr))
     return {
@@ -68,18 +68,18 @@ def test_merge_equals_concatenation(left: list[int], right: list[int]) -> None:
     assert a.result() == whole or (whole.n == 0 and a.result().n == 0)
 
 
-def test_z_is_exact_not_rounded() -> None:
-    """The 95 % margin uses scipy's exact quantile rather than 1.96."""
-    result = nps_from_counts(50, 30, 20)
-    assert result.z == pytest.approx(stats.norm.ppf(0.975), rel=1e-15)
-    assert result.z != 1.96
+def test_z_is_the_convention_at_95_and_exact_elsewhere() -> None:
+    """The 95 % margin uses 1.96 as the NPS definition does; other levels the exact quantile."""
+    assert nps_from_counts(50, 30, 20).z == 1.96
+    result = nps_from_counts(50, 30, 20, confidence=0.9)
+    assert result.z == pytest.approx(stats.norm.ppf(0.95), rel=1e-15)
 
 
 def test_hand_computed_example() -> None:
     """50 promoters, 30 passives, 20 detractors give NPS 30 and Var 0.61/100."""
     result = nps_from_counts(50, 30, 20)
     assert result.nps == pytest.approx(30.0)
-    assert result.margin_of_error == pytest.approx(stats.norm.ppf(0.975) * 100 * math.sqrt(0.0061))
+    assert result.margin_of_error == pytest.approx(1.96 * 100 * math.sqrt(0.0061))
     assert (result.promoter_share, result.passive_share, result.detractor_share) == (
         0.5,
         0.3,

@@ -2,9 +2,9 @@
 
 Promoters score 9–10, passives 7–8, detractors 0–6; NPS = 100 (p − d) with p and d the
 promoter and detractor shares. The margin of error uses the variance of the difference of
-two multinomial shares, Var(p − d) = (p + d − (p − d)²) / n, and the exact normal quantile
-z = Φ⁻¹(1 − (1 − confidence) / 2) (1.959963984540054 at 95 %, where the usual rule of thumb
-says 1.96).
+two multinomial shares, Var(p − d) = (p + d − (p − d)²) / n, and z × 100 × √Var with
+z = 1.96 at 95 % (the NPS convention the reference definition uses) and the exact normal
+quantile z = Φ⁻¹(1 − (1 − confidence) / 2) at any other confidence.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.stats import norm_ppf
 
-__all__ = ["NPSAccumulator", "NPSResult", "nps", "nps_from_counts"]
+__all__ = ["NPS_Z95", "NPSAccumulator", "NPSResult", "nps", "nps_from_counts"]
+
+# The 95 % margin of error as NPS practice and our reference define it: 1.96 × 100 × √Var.
+NPS_Z95 = 1.96
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def nps_from_counts(
     pas = _check_count("passives", passives)
     det = _check_count("detractors", detractors)
     conf = _check_confidence(confidence)
-    z = norm_ppf(1.0 - (1.0 - conf) / 2.0)
+    z = NPS_Z95 if conf == 0.95 else norm_ppf(1.0 - (1.0 - conf) / 2.0)
     n = pro + pas + det
     if n == 0:
         nan = math.nan

@@ -163,24 +163,15 @@ class ModelMetrics(FairnessMethods):
             series = self._series.get(key)
             if series is not None:
                 return series
-            state = self._models.get(model)
-            if state is None:
-                if self.options.require_registration:
-                    failure = ("models.unregistered_model",
-                               f"model {model!r} is not registered; call register_model() "
-                               "first or set ModelOptions(require_registration=False)")
-                else:
-                    state = self._new_state(model)
-                    failure = ("models.too_many_models",
-                               f"model {model!r} is dropped: max_models="
-                               f"{self.options.max_models} models are already tracked")
+            state, failure = self._recording_state(model)
             if state is not None:
                 series = Series(state, operation, self._provider(state, provider),
                                 None if error_type is None else str(error_type))
                 if len(self._series) < _SERIES_LIMIT:
                     self._series[key] = series
                 return series
-        self._rejections.reject(*failure)
+        if failure is not None:
+            self._rejections.reject(*failure)
         return None
 
     # --- recording ------------------------------------------------------------------

@@ -77,20 +77,8 @@ class DriftMethods(DriftExport):
         except ValueError as exc:
             self._rejections.reject("models.invalid_model", str(exc))
             return None
-        failure = None
         with self._lock:
-            state = self._models.get(model)
-            if state is None:
-                if self.options.require_registration:
-                    failure = ("models.unregistered_model",
-                               f"model {model!r} is not registered; call register_model() "
-                               "first or set ModelOptions(require_registration=False)")
-                else:
-                    state = self._new_state(model)
-                    if state is None:
-                        failure = ("models.too_many_models",
-                                   f"model {model!r} is dropped: max_models="
-                                   f"{self.options.max_models} models are already tracked")
+            state, failure = self._recording_state(model)
         if failure is not None:
             self._rejections.reject(*failure)
         return state

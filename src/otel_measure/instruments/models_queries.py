@@ -52,6 +52,23 @@ class Queries(Checks):
         self._models[model] = state
         return state
 
+    def _recording_state(self, model: str) -> tuple[ModelState | None, tuple[str, str] | None]:
+        """The state a recording call writes to, created on first use (caller holds the
+        lock), or the rejection ``(reason, message)`` when the model cannot be tracked."""
+        state = self._models.get(model)
+        if state is not None:
+            return state, None
+        if self.options.require_registration:
+            return None, ("models.unregistered_model",
+                          f"model {model!r} is not registered; call register_model() first "
+                          "or set ModelOptions(require_registration=False)")
+        state = self._new_state(model)
+        if state is None:
+            return None, ("models.too_many_models",
+                          f"model {model!r} is dropped: max_models={self.options.max_models} "
+                          "models are already tracked")
+        return state, None
+
     def _provider(self, state: ModelState, given: str | None) -> str:
         price = state.price
         return (given or state.provider or provider_from_name(state.name)

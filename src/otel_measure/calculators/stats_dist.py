@@ -143,22 +143,22 @@ def _check_shape(name: str, value: object, *, allow_inf: bool = False) -> float:
     return v
 
 
-def gamma_p(a: float, x: float) -> float:
-    """Regularised lower incomplete gamma P(a, x) (scipy.special.gammainc)."""
+def _gamma_args(a: float, x: float) -> tuple[float, float]:
     av = _check_shape("a", a)
     xv = check_real("x", x)
     if xv < 0.0:
         raise ValueError(f"x={x!r} is not allowed; expected x >= 0")
-    return _gamma_pq(av, xv)[0]
+    return av, xv
+
+
+def gamma_p(a: float, x: float) -> float:
+    """Regularised lower incomplete gamma P(a, x) (scipy.special.gammainc)."""
+    return _gamma_pq(*_gamma_args(a, x))[0]
 
 
 def gamma_q(a: float, x: float) -> float:
     """Regularised upper incomplete gamma Q(a, x) (scipy.special.gammaincc)."""
-    av = _check_shape("a", a)
-    xv = check_real("x", x)
-    if xv < 0.0:
-        raise ValueError(f"x={x!r} is not allowed; expected x >= 0")
-    return _gamma_pq(av, xv)[1]
+    return _gamma_pq(*_gamma_args(a, x))[1]
 
 
 def chi2_cdf(x: float, df: float) -> float:

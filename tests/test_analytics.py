@@ -17,7 +17,7 @@ import otel_measure
 from otel_measure import names
 from otel_measure.calculators.funnel import engagement, funnel
 from otel_measure.calculators.retention import retention_table
-from otel_measure.demo_analytics import AnalyticsDriver
+from otel_measure.demo.analytics import AnalyticsDriver
 from otel_measure.instruments import Rejections, UserAnalytics
 from otel_measure.options import AnalyticsOptions
 from otel_measure.views import DEFAULT_VIEWS

@@ -14,7 +14,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 import otel_measure
 from otel_measure import OtelMeasureConfigError
 from otel_measure.instruments import Rejections, UserAnalytics
-from otel_measure.instruments.analytics_privacy import Pseudonymizer
+from otel_measure.instruments.analytics.privacy import Pseudonymizer
 from otel_measure.options import AnalyticsOptions
 from otel_measure.views import DEFAULT_VIEWS
 from tests.test_analytics import T0, Rig

@@ -9,7 +9,7 @@ import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
-from otel_measure.instruments.gpu import GpuMetrics, load_nvml
+from otel_measure.instruments.infrastructure.gpu import GpuMetrics, load_nvml
 from tests.test_setup import metric_points
 
 

@@ -7,7 +7,7 @@ import random
 
 from otel_measure._measure import Measure
 from otel_measure.demo import DemoDriver, run_demo
-from otel_measure.demo_models import ModelsDriver
+from otel_measure.demo.models import ModelsDriver
 
 
 def test_models_driver_summary_shows_cost_latency_and_bleu() -> None:

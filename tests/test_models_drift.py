@@ -18,7 +18,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 import otel_measure
 from otel_measure.calculators import drift as D
-from otel_measure.demo_models import ModelsDriver
+from otel_measure.demo.models import ModelsDriver
 from otel_measure.options import ModelOptions
 from tests.test_models import Rig
 

@@ -13,7 +13,7 @@ import pytest
 
 import otel_measure
 from otel_measure import OtelMeasureConfigError
-from otel_measure.instruments.models_pricing import PriceTable, name_candidates, parse_price
+from otel_measure.instruments.models.pricing import PriceTable, name_candidates, parse_price
 from otel_measure.options import ModelOptions
 from tests.test_models import Rig
 

@@ -16,7 +16,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from otel_measure.instruments import Rejections
-from otel_measure.instruments.requests import RequestTracker
+from otel_measure.instruments.infrastructure.requests import RequestTracker
 from otel_measure.views.buckets import HTTP_SERVER_DURATION_BUCKETS
 from tests.test_setup import metric_points
 

@@ -16,7 +16,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from otel_measure.instruments import Rejections
-from otel_measure.instruments.services import AvailabilityMetrics, ServiceHealth
+from otel_measure.instruments.infrastructure.services import AvailabilityMetrics, ServiceHealth
 from otel_measure.views.buckets import SECONDS_BUCKETS
 from tests.conftest import free_port
 from tests.test_setup import metric_points

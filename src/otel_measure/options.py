@@ -220,7 +220,7 @@ class ModelOptions:
             object.__setattr__(self, "pricing", {k: dict(v) if isinstance(v, dict) else v
                                                  for k, v in self.pricing.items()})
         # Parse now so a bad price table fails setup() before any side effect.
-        from otel_measure.instruments.models_pricing import parse_price_overrides
+        from otel_measure.instruments.models.pricing import parse_price_overrides
 
         for name in ("pricing_file", "pricing"):
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from otel_measure.calculators._result import to_plain
-from otel_measure.instruments.analytics_results import ABTestResults
+from otel_measure.instruments.analytics.results import ABTestResults
 
 if TYPE_CHECKING:
     from otel_measure.instruments.analytics import UserAnalytics

@@ -14,7 +14,7 @@ from typing import Any
 
 from otel_measure.calculators.classification import ConfusionAccumulator
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.models_state import ModelState
+from otel_measure.instruments.models.state import ModelState
 
 __all__ = ["REASONS", "Checks"]
 

@@ -21,7 +21,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from otel_measure import names
-from otel_measure.instruments.models_state import Series
+from otel_measure.instruments.models.state import Series
 
 __all__ = ["CallOwner", "InferenceCall", "current_inference", "error_type_name"]
 

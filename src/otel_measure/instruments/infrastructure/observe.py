@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from opentelemetry.metrics import Observation
 
 from otel_measure import names as n
-from otel_measure.instruments.host_snapshot import FileSystem, HostSnapshot
-from otel_measure.instruments.infra_collect import cpu_shares, process_cpu_shares
+from otel_measure.instruments.infrastructure.collect import cpu_shares, process_cpu_shares
+from otel_measure.instruments.infrastructure.host_snapshot import FileSystem, HostSnapshot
 from otel_measure.options import InfrastructureOptions
 
 __all__ = ["OBSERVERS", "Observer"]

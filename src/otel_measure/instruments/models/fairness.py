@@ -34,10 +34,10 @@ from otel_measure.calculators.fairness import (
     fairness_from_counts,
     fairness_metrics,
 )
-from otel_measure.instruments.models_drift_methods import DriftMethods
-from otel_measure.instruments.models_results import ModelPerformanceSnapshot
-from otel_measure.instruments.models_snapshots import StateCopy
-from otel_measure.instruments.models_state import ModelState
+from otel_measure.instruments.models.drift_methods import DriftMethods
+from otel_measure.instruments.models.results import ModelPerformanceSnapshot
+from otel_measure.instruments.models.snapshots import StateCopy
+from otel_measure.instruments.models.state import ModelState
 
 __all__ = ["OTHER_GROUP", "FairnessMethods", "FairnessState"]
 

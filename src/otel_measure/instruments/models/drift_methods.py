@@ -14,7 +14,7 @@ from typing import Any
 
 from otel_measure.calculators.drift import DriftResult, dataset_drift
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.models_drift import (
+from otel_measure.instruments.models.drift import (
     PREDICTION,
     FeatureTracker,
     Layout,
@@ -26,15 +26,15 @@ from otel_measure.instruments.models_drift import (
     label_of,
     normalise_method,
 )
-from otel_measure.instruments.models_drift_export import DriftExport
-from otel_measure.instruments.models_results import (
+from otel_measure.instruments.models.drift_export import DriftExport
+from otel_measure.instruments.models.results import (
     FeatureDrift,
     ModelDriftMetrics,
     ModelDriftStatus,
     ModelPerformanceSnapshot,
 )
-from otel_measure.instruments.models_snapshots import StateCopy
-from otel_measure.instruments.models_state import ModelState
+from otel_measure.instruments.models.snapshots import StateCopy
+from otel_measure.instruments.models.state import ModelState
 
 __all__ = ["DriftMethods"]
 

@@ -21,8 +21,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from otel_measure.instruments.analytics_events import Event
-from otel_measure.instruments.analytics_results import Segment, UserSegments
+from otel_measure.instruments.analytics.events import Event
+from otel_measure.instruments.analytics.results import Segment, UserSegments
 
 __all__ = ["BUILT_IN_SEGMENTS", "Rule", "segment_users"]
 

@@ -28,7 +28,7 @@ from opentelemetry.metrics import CallbackOptions, Meter, Observation
 from otel_measure import names
 from otel_measure.calculators.availability import summarise_checks
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.infra_results import AvailabilityMetrics
+from otel_measure.instruments.infrastructure.results import AvailabilityMetrics
 from otel_measure.views.buckets import SECONDS_BUCKETS
 
 __all__ = ["OUTCOMES", "AvailabilityMetrics", "HttpGet", "ServiceHealth", "urllib_get"]

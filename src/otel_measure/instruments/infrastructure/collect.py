@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from otel_measure.instruments.host_snapshot import HostSnapshot
-from otel_measure.instruments.infra_results import (
+from otel_measure.instruments.infrastructure.host_snapshot import HostSnapshot
+from otel_measure.instruments.infrastructure.results import (
     CPUMetrics,
     DiskMetrics,
     FilesystemUsage,

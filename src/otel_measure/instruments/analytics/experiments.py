@@ -20,9 +20,9 @@ from opentelemetry.metrics import Meter
 
 from otel_measure import names
 from otel_measure.calculators.experiments import ArmStats, analyze_experiment
-from otel_measure.instruments.analytics_events import EventStore, User
-from otel_measure.instruments.analytics_privacy import BUCKETS, bucket_of, variant_for
-from otel_measure.instruments.analytics_results import ABTest, ABTestResults, extend
+from otel_measure.instruments.analytics.events import EventStore, User
+from otel_measure.instruments.analytics.privacy import BUCKETS, bucket_of, variant_for
+from otel_measure.instruments.analytics.results import ABTest, ABTestResults, extend
 
 __all__ = ["METRICS", "ExperimentStore"]
 

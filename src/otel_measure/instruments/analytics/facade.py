@@ -23,13 +23,13 @@ from otel_measure.calculators.funnel import engagement, funnel
 from otel_measure.calculators.nps import nps
 from otel_measure.calculators.retention import retention_table, to_posix
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.analytics_checks import INVALID, USER_ID_RULE, Checks, positive
-from otel_measure.instruments.analytics_dashboard import build_section
-from otel_measure.instruments.analytics_events import EventStore
-from otel_measure.instruments.analytics_experiments import ExperimentStore
-from otel_measure.instruments.analytics_nps import NPSStore
-from otel_measure.instruments.analytics_privacy import Pseudonymizer, valid_user_id
-from otel_measure.instruments.analytics_results import (
+from otel_measure.instruments.analytics.checks import INVALID, USER_ID_RULE, Checks, positive
+from otel_measure.instruments.analytics.dashboard import build_section
+from otel_measure.instruments.analytics.events import EventStore
+from otel_measure.instruments.analytics.experiments import ExperimentStore
+from otel_measure.instruments.analytics.nps import NPSStore
+from otel_measure.instruments.analytics.privacy import Pseudonymizer, valid_user_id
+from otel_measure.instruments.analytics.results import (
     ABTest,
     ABTestResults,
     ConversionMetrics,
@@ -40,7 +40,7 @@ from otel_measure.instruments.analytics_results import (
     UserSegments,
     extend,
 )
-from otel_measure.instruments.analytics_segments import segment_users as _segment_users
+from otel_measure.instruments.analytics.segments import segment_users as _segment_users
 from otel_measure.options import AnalyticsOptions
 
 __all__ = ["UserAnalytics"]
@@ -230,7 +230,7 @@ class UserAnalytics:
     ) -> UserSegments:
         """Built-in segments and rule-based ones on user properties (pseudonymised members).
 
-        See :mod:`otel_measure.instruments.analytics_segments` for the definitions.
+        See :mod:`otel_measure.instruments.analytics.segments` for the definitions.
 
         Raises:
             ValueError: Malformed rules, a rule named like a built-in segment, or a bad ``now``.

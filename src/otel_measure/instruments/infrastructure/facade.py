@@ -20,12 +20,13 @@ from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from otel_measure.calculators.stats import quantile
 from otel_measure.errors import OtelMeasureError
-from otel_measure.instruments import infra_collect as collect
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.gpu import GpuMetrics
-from otel_measure.instruments.host_snapshot import HostReader, HostSnapshot
-from otel_measure.instruments.infra_observe import OBSERVERS, Observer
-from otel_measure.instruments.infra_results import (
+from otel_measure.instruments.infrastructure import collect as collect
+from otel_measure.instruments.infrastructure.gpu import GpuMetrics
+from otel_measure.instruments.infrastructure.host_snapshot import HostReader, HostSnapshot
+from otel_measure.instruments.infrastructure.observe import OBSERVERS, Observer
+from otel_measure.instruments.infrastructure.requests import RequestTracker
+from otel_measure.instruments.infrastructure.results import (
     CPUMetrics,
     DiskMetrics,
     MemoryMetrics,
@@ -34,8 +35,7 @@ from otel_measure.instruments.infra_results import (
     ResourceSummary,
     SystemHealthSnapshot,
 )
-from otel_measure.instruments.requests import RequestTracker
-from otel_measure.instruments.services import ServiceHealth
+from otel_measure.instruments.infrastructure.services import ServiceHealth
 from otel_measure.options import InfrastructureOptions
 
 __all__ = ["InfrastructureMetrics"]

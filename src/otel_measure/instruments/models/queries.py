@@ -11,17 +11,17 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from otel_measure.instruments import models_snapshots as snap
-from otel_measure.instruments.models_checks import Checks
-from otel_measure.instruments.models_pricing import ModelPrice, PriceTable, provider_from_name
-from otel_measure.instruments.models_results import (
+from otel_measure.instruments.models import snapshots as snap
+from otel_measure.instruments.models.checks import Checks
+from otel_measure.instruments.models.pricing import ModelPrice, PriceTable, provider_from_name
+from otel_measure.instruments.models.results import (
     CostMetrics,
     InferenceRecord,
     LatencyMetrics,
     ModelInfo,
     ModelPerformanceSnapshot,
 )
-from otel_measure.instruments.models_state import ModelState, Record
+from otel_measure.instruments.models.state import ModelState, Record
 from otel_measure.options import ModelOptions
 
 __all__ = ["OTHER", "Queries"]

@@ -13,11 +13,11 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from otel_measure import names
-from otel_measure.instruments.models_drift import FeatureTracker
-from otel_measure.instruments.models_pricing import ModelPrice
+from otel_measure.instruments.models.drift import FeatureTracker
+from otel_measure.instruments.models.pricing import ModelPrice
 
 if TYPE_CHECKING:
-    from otel_measure.instruments.models_fairness import FairnessState
+    from otel_measure.instruments.models.fairness import FairnessState
 
 __all__ = ["TOKEN_TYPES", "ModelState", "Record", "Series"]
 

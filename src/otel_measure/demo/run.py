@@ -107,11 +107,11 @@ def _drivers(measure: Measure, rng: random.Random) -> list[DemoDriver]:
     if measure.settings.infrastructure is not None:
         drivers.append(InfrastructureDriver(rng))
     if measure.settings.models is not None:
-        from otel_measure.demo_models import ModelsDriver
+        from otel_measure.demo.models import ModelsDriver
 
         drivers.append(ModelsDriver(rng))
     if measure.settings.analytics is not None:
-        from otel_measure.demo_analytics import AnalyticsDriver
+        from otel_measure.demo.analytics import AnalyticsDriver
 
         drivers.append(AnalyticsDriver(rng))
     return drivers

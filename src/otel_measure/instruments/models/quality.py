@@ -21,8 +21,8 @@ from otel_measure import names
 from otel_measure.calculators.classification import ClassificationMetrics, ConfusionAccumulator
 from otel_measure.calculators.perplexity import PerplexityAccumulator, PerplexityResult
 from otel_measure.calculators.text import BleuResult, RougeScores, corpus_bleu, rouge_scores
-from otel_measure.instruments.models_queries import Queries
-from otel_measure.instruments.models_state import ModelState
+from otel_measure.instruments.models.queries import Queries
+from otel_measure.instruments.models.state import ModelState
 
 __all__ = ["QualityExporter", "QualityMethods"]
 

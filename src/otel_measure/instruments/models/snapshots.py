@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from otel_measure.calculators.stats import mean_std, quantile_sorted
-from otel_measure.instruments.models_pricing import ModelPrice
-from otel_measure.instruments.models_results import (
+from otel_measure.instruments.models.pricing import ModelPrice
+from otel_measure.instruments.models.results import (
     CostMetrics,
     LatencyMetrics,
     ModelCost,
     ModelInfo,
 )
-from otel_measure.instruments.models_state import ModelState
+from otel_measure.instruments.models.state import ModelState
 from otel_measure.options import ModelOptions
 
 __all__ = ["StateCopy", "copy_state", "cost_metrics", "health", "latency_metrics",

@@ -13,7 +13,7 @@ from typing import Any
 
 from otel_measure.calculators.retention import to_posix
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.analytics_privacy import Pseudonymizer, valid_user_id
+from otel_measure.instruments.analytics.privacy import Pseudonymizer, valid_user_id
 
 __all__ = ["INVALID", "MAX_COMMENT", "MAX_PROPERTIES", "MAX_TEXT", "USER_ID_RULE", "Checks",
            "is_amount", "is_text", "positive"]

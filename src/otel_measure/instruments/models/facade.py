@@ -28,13 +28,13 @@ from opentelemetry.trace import Tracer
 
 from otel_measure import names
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.models_fairness import FairnessMethods
-from otel_measure.instruments.models_pricing import PriceTable, parse_price, parse_price_overrides
-from otel_measure.instruments.models_quality import QualityExporter
-from otel_measure.instruments.models_queries import OTHER
-from otel_measure.instruments.models_results import ModelInfo
-from otel_measure.instruments.models_state import ModelState, Record, Series
-from otel_measure.instruments.models_tracking import InferenceCall, current_inference
+from otel_measure.instruments.models.fairness import FairnessMethods
+from otel_measure.instruments.models.pricing import PriceTable, parse_price, parse_price_overrides
+from otel_measure.instruments.models.quality import QualityExporter
+from otel_measure.instruments.models.queries import OTHER
+from otel_measure.instruments.models.results import ModelInfo
+from otel_measure.instruments.models.state import ModelState, Record, Series
+from otel_measure.instruments.models.tracking import InferenceCall, current_inference
 from otel_measure.options import ModelOptions
 from otel_measure.views.buckets import GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_USAGE_BUCKETS
 

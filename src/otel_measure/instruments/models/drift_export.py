@@ -25,8 +25,8 @@ from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from otel_measure import names
 from otel_measure.calculators.drift import DriftResult
-from otel_measure.instruments.models_drift import TrackerCopy, check, is_ready
-from otel_measure.instruments.models_quality import QualityMethods
+from otel_measure.instruments.models.drift import TrackerCopy, check, is_ready
+from otel_measure.instruments.models.quality import QualityMethods
 
 __all__ = ["DriftExport"]
 

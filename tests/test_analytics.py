@@ -14,11 +14,19 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
 
 import otel_measure
-from otel_measure import names
 from otel_measure.calculators.funnel import engagement, funnel
 from otel_measure.calculators.retention import retention_table
 from otel_measure.demo.analytics import AnalyticsDriver
 from otel_measure.instruments import Rejections, UserAnalytics
+from otel_measure.names.analytics import (
+    ANALYTICS_EVENTS,
+    ANALYTICS_EVICTIONS,
+    ANALYTICS_REVENUE,
+    ANALYTICS_SESSION_DURATION,
+    ANALYTICS_SESSIONS_ACTIVE,
+    ANALYTICS_USERS,
+)
+from otel_measure.names.core import REJECTED
 from otel_measure.options import AnalyticsOptions
 from otel_measure.views import DEFAULT_VIEWS
 from tests.test_setup import metric_points
@@ -77,13 +85,13 @@ def test_events_and_revenue_export_by_event_name_only(rig: Rig) -> None:
     a.track_event("purchase", "u1", revenue=12.5)
     a.track_event("purchase", 7, revenue=7.5)
     points = rig.points()
-    events = points[names.ANALYTICS_EVENTS.name]
+    events = points[ANALYTICS_EVENTS.name]
     assert by_attr(events, "event.name") == {"page_view": 5, "purchase": 2}
     assert all(set(p.attributes) == {"event.name"} for p in events)
-    assert by_attr(points[names.ANALYTICS_REVENUE.name], "event.name") == {"purchase": 20.0}
-    assert rig.metric(names.ANALYTICS_EVENTS.name).unit == "{event}"
-    assert rig.metric(names.ANALYTICS_REVENUE.name).unit == "USD"
-    assert points[names.ANALYTICS_USERS.name][0].value == 6
+    assert by_attr(points[ANALYTICS_REVENUE.name], "event.name") == {"purchase": 20.0}
+    assert rig.metric(ANALYTICS_EVENTS.name).unit == "{event}"
+    assert rig.metric(ANALYTICS_REVENUE.name).unit == "USD"
+    assert points[ANALYTICS_USERS.name][0].value == 6
 
 
 def test_event_names_beyond_allow_list_export_as_other() -> None:
@@ -91,12 +99,12 @@ def test_event_names_beyond_allow_list_export_as_other() -> None:
     listed = Rig(events=("signup",))
     for name in ("signup", "secret-campaign-1", "secret-campaign-2"):
         listed.analytics.track_event(name, "u")
-    assert by_attr(listed.points()[names.ANALYTICS_EVENTS.name], "event.name") == {
+    assert by_attr(listed.points()[ANALYTICS_EVENTS.name], "event.name") == {
         "signup": 1, "_OTHER": 2}
     capped = Rig(max_event_names=2)
     for name in ("a", "b", "c", "d", "a"):
         capped.analytics.track_event(name, "u")
-    assert by_attr(capped.points()[names.ANALYTICS_EVENTS.name], "event.name") == {
+    assert by_attr(capped.points()[ANALYTICS_EVENTS.name], "event.name") == {
         "a": 2, "b": 1, "_OTHER": 2}
     # Every event is still buffered under its real name for the funnels.
     assert capped.analytics.get_conversion_metrics(["c", "d"], now=T0).converted == 1
@@ -129,8 +137,8 @@ def test_bad_recording_input_is_dropped_and_counted(reason: str, call: Any) -> N
     rig = Rig()
     call(rig.analytics)
     points = rig.points()
-    assert by_attr(points[names.REJECTED.name], "reason") == {reason: 1}
-    assert names.ANALYTICS_EVENTS.name not in points
+    assert by_attr(points[REJECTED.name], "reason") == {reason: 1}
+    assert ANALYTICS_EVENTS.name not in points
     assert rig.analytics.get_engagement_metrics(now=T0).mau == 0
     with pytest.raises(ValueError, match=r"\S"):
         call(Rig(strict=True).analytics)
@@ -153,16 +161,16 @@ def test_sessions_close_after_the_idle_timeout(rig: Rig) -> None:
     a.track_event("a", "u")
     rig.tick(29 * 60)
     a.track_event("b", "u")
-    assert rig.points()[names.ANALYTICS_SESSIONS_ACTIVE.name][0].value == 1
+    assert rig.points()[ANALYTICS_SESSIONS_ACTIVE.name][0].value == 1
     rig.tick(31 * 60)
     a.track_event("c", "u")  # closes the first session at its last event
-    (hist,) = rig.points()[names.ANALYTICS_SESSION_DURATION.name]
+    (hist,) = rig.points()[ANALYTICS_SESSION_DURATION.name]
     assert isinstance(hist, HistogramDataPoint)
     assert (hist.count, hist.sum) == (1, 29 * 60)
     rig.tick(31 * 60)  # the collection sweeps on the clock: the single-event session ends
     points = rig.points()
-    assert points[names.ANALYTICS_SESSIONS_ACTIVE.name][0].value == 0
-    assert points[names.ANALYTICS_SESSION_DURATION.name][0].count == 2
+    assert points[ANALYTICS_SESSIONS_ACTIVE.name][0].value == 0
+    assert points[ANALYTICS_SESSION_DURATION.name][0].count == 2
     eng = a.get_engagement_metrics()
     assert (eng.sessions, eng.bounce_rate, eng.events_per_session) == (2, 0.5, 1.5)
     assert eng.median_session_duration_s == pytest.approx(29 * 60 / 2)
@@ -388,9 +396,9 @@ def test_eight_threads_lose_no_event() -> None:
     for t in threads:
         t.join()
     points = rig.points()
-    assert by_attr(points[names.ANALYTICS_EVENTS.name], "event.name") == {
+    assert by_attr(points[ANALYTICS_EVENTS.name], "event.name") == {
         "view": 16_000, "click": 16_000}
-    assert by_attr(points[names.ANALYTICS_REVENUE.name], "event.name") == {"view": 3200.0}
+    assert by_attr(points[ANALYTICS_REVENUE.name], "event.name") == {"view": 3200.0}
     state = rig.analytics.state_summary()
     assert (state["events_tracked"], state["events_buffered"], state["users"]) == (
         32_000, 32_000, 50)
@@ -407,10 +415,10 @@ def test_distinct_user_flood_keeps_state_at_its_caps() -> None:
     assert (state["users"], state["active_sessions"], state["events_buffered"]) == (
         1000, 1000, 1000)
     points = rig.points()
-    assert by_attr(points[names.ANALYTICS_EVICTIONS.name], "analytics.state") == {
+    assert by_attr(points[ANALYTICS_EVICTIONS.name], "analytics.state") == {
         "user": flood - 1000, "session": flood - 1000}
-    assert points[names.ANALYTICS_USERS.name][0].value == 1000
-    assert points[names.ANALYTICS_SESSION_DURATION.name][0].count == flood - 1000
+    assert points[ANALYTICS_USERS.name][0].value == 1000
+    assert points[ANALYTICS_SESSION_DURATION.name][0].count == flood - 1000
 
 
 # --- wiring, dashboard, demo, close --------------------------------------------------------------
@@ -440,8 +448,8 @@ def test_close_ends_sessions_and_ignores_later_recordings(rig: Rig) -> None:
     rig.analytics.close()
     rig.analytics.track_event("c", "u")
     points = rig.points()
-    assert points[names.ANALYTICS_SESSION_DURATION.name][0].sum == 5.0
-    assert by_attr(points[names.ANALYTICS_EVENTS.name], "event.name") == {"a": 1, "b": 1}
+    assert points[ANALYTICS_SESSION_DURATION.name][0].sum == 5.0
+    assert by_attr(points[ANALYTICS_EVENTS.name], "event.name") == {"a": 1, "b": 1}
 
 
 def test_demo_driver_reports_nps_interval_and_verdict() -> None:

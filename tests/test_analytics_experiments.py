@@ -15,9 +15,16 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from otel_measure import names
 from otel_measure.calculators.experiments import ArmStats, analyze_experiment
 from otel_measure.calculators.nps import nps
+from otel_measure.names.analytics import (
+    ANALYTICS_NPS_RESPONSES,
+    ANALYTICS_NPS_SCORE,
+    EXPERIMENT_CONVERSIONS,
+    EXPERIMENT_EXPOSURES,
+    EXPERIMENT_VALUE_SUM,
+    EXPERIMENT_VALUE_SUM_SQUARES,
+)
 from tests.test_analytics import T0, Rig, by_attr
 
 
@@ -60,7 +67,7 @@ def test_exposure_counted_once_per_user() -> None:
     for _ in range(3):
         for user in ("u1", "u2", "u3", "u4"):
             rig.analytics.assign_variant("t", user)
-    points = rig.points()[names.EXPERIMENT_EXPOSURES.name]
+    points = rig.points()[EXPERIMENT_EXPOSURES.name]
     assert sum(p.value for p in points) == 4
     assert all(set(p.attributes) == {"experiment", "variant"} for p in points)
 
@@ -163,8 +170,8 @@ def test_exported_counters_are_the_sufficient_statistics_and_merge() -> None:
     merged: dict[str, list[float]] = {}
     for rig in replicas:
         points = rig.points()
-        for k, metric in enumerate((names.EXPERIMENT_EXPOSURES, names.EXPERIMENT_VALUE_SUM,
-                                    names.EXPERIMENT_VALUE_SUM_SQUARES)):
+        for k, metric in enumerate((EXPERIMENT_EXPOSURES, EXPERIMENT_VALUE_SUM,
+                                    EXPERIMENT_VALUE_SUM_SQUARES)):
             for variant, value in _by_variant(points[metric.name]).items():
                 merged.setdefault(variant, [0.0, 0.0, 0.0])[k] += value
     arms = {v: ArmStats.from_sums(int(n), s1, s2) for v, (n, s1, s2) in merged.items()}
@@ -193,7 +200,7 @@ def test_goal_event_converts_exposed_users_once() -> None:
     rev = a.get_ab_test_results("rev")
     assert sum(s.total for s in rev.variants.values()) == 30.0
     squares: dict[str, float] = {}
-    for p in rig.points()[names.EXPERIMENT_VALUE_SUM_SQUARES.name]:
+    for p in rig.points()[EXPERIMENT_VALUE_SUM_SQUARES.name]:
         squares[p.attributes["experiment"]] = squares.get(p.attributes["experiment"], 0) + p.value
     assert squares == {"t": 1.0, "rev": 30.0**2}  # one converter; one user whose total is 30
 
@@ -242,7 +249,7 @@ def test_record_paths_reject_unknown_tests_bad_values_and_unexposed_users() -> N
     assert rig.rejections.counts() == {
         "analytics.unknown_experiment": 2, "analytics.bad_conversion_value": 1,
         "analytics.conversion_without_exposure": 1}
-    assert names.EXPERIMENT_CONVERSIONS.name not in rig.points()
+    assert EXPERIMENT_CONVERSIONS.name not in rig.points()
 
 
 def test_dashboard_lists_every_test_with_its_verdict() -> None:
@@ -287,9 +294,9 @@ def test_nps_counter_by_category_gauge_and_filters() -> None:
         rig.tick(3600)
     a.record_nps_response("u", 0, segment="free")  # pushes the 10 out of the 4-response buffer
     points = rig.points()
-    assert by_attr(points[names.ANALYTICS_NPS_RESPONSES.name], "nps.category") == {
+    assert by_attr(points[ANALYTICS_NPS_RESPONSES.name], "nps.category") == {
         "promoter": 2, "passive": 1, "detractor": 2}
-    assert points[names.ANALYTICS_NPS_SCORE.name][0].value == -25.0
+    assert points[ANALYTICS_NPS_SCORE.name][0].value == -25.0
     assert a.get_nps_metrics().n == 4
     assert a.get_nps_metrics("pro").n == 0 and math.isnan(a.get_nps_metrics("pro").nps)
     assert a.get_nps_metrics("free", window_s=2 * 3600 + 1).n == 3

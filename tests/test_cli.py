@@ -10,9 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from otel_measure import names
 from otel_measure.cli import main
 from otel_measure.config import render_configuration_table
+from otel_measure.names import render_catalog
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +73,6 @@ def test_snapshot_prints_dashboard_json() -> None:
 
 def test_catalog_and_settings_commands_match_docs(capsys: object) -> None:
     """docs/metrics.md and the settings table are exactly what the commands print."""
-    assert (ROOT / "docs" / "metrics.md").read_text() == names.render_catalog()
+    assert (ROOT / "docs" / "metrics.md").read_text() == render_catalog()
     assert render_configuration_table() in (ROOT / "docs" / "configuration.md").read_text()
     assert main(["catalog"]) == 0

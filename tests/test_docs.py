@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from otel_measure import names
+from otel_measure.names import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,11 +58,11 @@ def test_readme_domain_snippets_run() -> None:
 
 def test_catalog_names_are_unique_and_convention_shaped() -> None:
     """Each metric is declared once, under a convention namespace or measure.*."""
-    seen = [m.name for m in names.CATALOG]
+    seen = [m.name for m in CATALOG]
     assert len(seen) == len(set(seen))
     prefixes = ("system.", "process.", "http.server.", "gen_ai.", "hw.", "cpython.", "measure.")
     assert all(n.startswith(prefixes) for n in seen)
-    assert all(m.unit and m.description for m in names.CATALOG)
+    assert all(m.unit and m.description for m in CATALOG)
 
 
 def test_changelog_follows_keep_a_changelog() -> None:

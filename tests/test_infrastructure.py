@@ -9,8 +9,8 @@ import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
-from otel_measure import names
 from otel_measure.instruments import InfrastructureMetrics, Rejections
+from otel_measure.names import CATALOG
 from otel_measure.options import InfrastructureOptions
 from tests.fake_psutil import GIB, FakePsutil
 from tests.test_setup import metric_points
@@ -135,7 +135,7 @@ def test_psutil_called_once_per_collection(rig: Rig) -> None:
 
 
 def test_every_declared_infrastructure_metric_is_exported_with_unit(rig: Rig) -> None:
-    """Each infrastructure name in names.py (GPU aside) exports with unit and description."""
+    """Each metric in names/infrastructure.py (GPU aside) exports with unit and description."""
     rig = Rig(InfrastructureOptions(gpu=False, connection_states=True))
     rig.tick(5.0)
     rig.fake.cpu = {**rig.fake.cpu, "user": 110.0}
@@ -153,7 +153,7 @@ def test_every_declared_infrastructure_metric_is_exported_with_unit(rig: Rig) ->
     assert data is not None
     exported = {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics
                 for m in sm.metrics}
-    expected = [m for m in names.CATALOG if m.domain == "infrastructure"
+    expected = [m for m in CATALOG if m.domain == "infrastructure"
                 and not m.name.startswith("hw.")]  # GPU: tests/test_gpu.py
     for metric in expected:
         assert metric.name in exported, metric.name

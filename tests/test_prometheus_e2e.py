@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 import otel_measure
-from otel_measure import names
+from otel_measure.names.infrastructure import HTTP_SERVER_REQUEST_DURATION
 from otel_measure.views import HTTP_SERVER_DURATION_BUCKETS
 from tests.prometheus_server import PrometheusServer, prometheus_binary
 
@@ -25,7 +25,7 @@ def scraped() -> Iterator[tuple[otel_measure.Measure, PrometheusServer, list[flo
     rng = random.Random(42)
     values = [rng.lognormvariate(-2.0, 0.8) for _ in range(2000)]
     hist = m.meter.create_histogram(
-        names.HTTP_SERVER_REQUEST_DURATION.name, unit="s",
+        HTTP_SERVER_REQUEST_DURATION.name, unit="s",
         explicit_bucket_boundaries_advisory=list(HTTP_SERVER_DURATION_BUCKETS),
     )
     for v in values:

@@ -10,7 +10,14 @@ from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricR
 from opentelemetry.sdk.metrics.view import View
 
 import otel_measure
-from otel_measure import DEFAULT_VIEWS, names
+from otel_measure import DEFAULT_VIEWS
+from otel_measure.names.analytics import ANALYTICS_EVENTS, ANALYTICS_SESSION_DURATION
+from otel_measure.names.infrastructure import HTTP_SERVER_REQUEST_DURATION
+from otel_measure.names.models import (
+    GEN_AI_CLIENT_OPERATION_DURATION,
+    GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+    GEN_AI_CLIENT_TOKEN_USAGE,
+)
 from otel_measure.views import (
     GEN_AI_DURATION_BUCKETS,
     GEN_AI_TOKEN_USAGE_BUCKETS,
@@ -46,11 +53,11 @@ def test_default_views_give_histograms_convention_buckets() -> None:
     provider, reader = _provider()
     meter = provider.get_meter("t")
     cases = {
-        names.GEN_AI_CLIENT_OPERATION_DURATION.name: GEN_AI_DURATION_BUCKETS,
-        names.GEN_AI_CLIENT_TOKEN_USAGE.name: GEN_AI_TOKEN_USAGE_BUCKETS,
-        names.GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name: GEN_AI_DURATION_BUCKETS,
-        names.HTTP_SERVER_REQUEST_DURATION.name: HTTP_SERVER_DURATION_BUCKETS,
-        names.ANALYTICS_SESSION_DURATION.name: SECONDS_BUCKETS,
+        GEN_AI_CLIENT_OPERATION_DURATION.name: GEN_AI_DURATION_BUCKETS,
+        GEN_AI_CLIENT_TOKEN_USAGE.name: GEN_AI_TOKEN_USAGE_BUCKETS,
+        GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name: GEN_AI_DURATION_BUCKETS,
+        HTTP_SERVER_REQUEST_DURATION.name: HTTP_SERVER_DURATION_BUCKETS,
+        ANALYTICS_SESSION_DURATION.name: SECONDS_BUCKETS,
     }
     for name in cases:
         meter.create_histogram(name).record(0.3)
@@ -64,10 +71,10 @@ def test_default_views_give_histograms_convention_buckets() -> None:
 def test_allow_list_drops_unbounded_attributes() -> None:
     """A user id or free text attached to an analytics event never becomes a series."""
     provider, reader = _provider()
-    counter = provider.get_meter("t").create_counter(names.ANALYTICS_EVENTS.name)
+    counter = provider.get_meter("t").create_counter(ANALYTICS_EVENTS.name)
     for user in range(50):
         counter.add(1, {"event.name": "signup", "user.id": f"u{user}", "comment": "hi"})
-    (point,) = metric_points(reader.get_metrics_data())[names.ANALYTICS_EVENTS.name]
+    (point,) = metric_points(reader.get_metrics_data())[ANALYTICS_EVENTS.name]
     assert dict(point.attributes) == {"event.name": "signup"}
     assert point.value == 50
 
@@ -75,9 +82,9 @@ def test_allow_list_drops_unbounded_attributes() -> None:
 def test_histogram_view_rejects_unsorted_buckets() -> None:
     """Bucket boundaries must be finite and strictly increasing."""
     with pytest.raises(ValueError, match="strictly increasing"):
-        histogram_view(names.HTTP_SERVER_REQUEST_DURATION, [1.0, 0.5])
+        histogram_view(HTTP_SERVER_REQUEST_DURATION, [1.0, 0.5])
     with pytest.raises(ValueError, match="strictly increasing"):
-        histogram_view(names.HTTP_SERVER_REQUEST_DURATION, [1.0, 1.0])
+        histogram_view(HTTP_SERVER_REQUEST_DURATION, [1.0, 1.0])
 
 
 def test_cardinality_limit_overflows_to_one_series() -> None:

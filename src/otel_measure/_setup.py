@@ -19,7 +19,6 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, TracerProvider
 
-from otel_measure import names
 from otel_measure._exporters import Pipeline, build_pipeline
 from otel_measure._measure import Measure
 from otel_measure._version import __version__
@@ -39,6 +38,7 @@ from otel_measure.instruments import (
     Rejections,
     UserAnalytics,
 )
+from otel_measure.names import METER_NAME
 from otel_measure.views import DEFAULT_VIEWS
 
 __all__ = ["get_measure", "setup", "shutdown"]
@@ -222,8 +222,8 @@ def _start(
     if server is not None:
         server.set_app(make_wsgi_app(pipeline.registry, lambda: measure_holder[0].dashboard()))
         pipeline.endpoints["prometheus"] = server.url
-    meter = mp.get_meter(names.METER_NAME, __version__)
-    tracer = tp.get_tracer(names.METER_NAME, __version__)
+    meter = mp.get_meter(METER_NAME, __version__)
+    tracer = tp.get_tracer(METER_NAME, __version__)
     rejections = Rejections(meter, strict=settings.strict)
     measure = Measure(
         settings=settings,

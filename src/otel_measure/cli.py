@@ -9,9 +9,9 @@ import time
 import urllib.request
 from collections.abc import Sequence
 
-from otel_measure import names
 from otel_measure.config import render_configuration_table
 from otel_measure.errors import OtelMeasureError
+from otel_measure.names import render_catalog
 
 __all__ = ["main"]
 
@@ -43,7 +43,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_catalog(_args: argparse.Namespace) -> int:
-    sys.stdout.write(names.render_catalog())
+    sys.stdout.write(render_catalog())
     return 0
 
 

@@ -7,7 +7,8 @@ import threading
 
 from opentelemetry.metrics import Meter
 
-from otel_measure import names
+from otel_measure.names.attributes import ATTR_REASON
+from otel_measure.names.core import REJECTED
 
 __all__ = ["Rejections"]
 
@@ -26,7 +27,7 @@ class Rejections:
     def __init__(self, meter: Meter, *, strict: bool = False) -> None:
         self.strict = strict
         self._counter = meter.create_counter(
-            names.REJECTED.name, unit=names.REJECTED.unit, description=names.REJECTED.description
+            REJECTED.name, unit=REJECTED.unit, description=REJECTED.description
         )
         self._counts: dict[str, int] = {}
         self._attrs: dict[str, dict[str, str]] = {}
@@ -39,7 +40,7 @@ class Rejections:
         with self._lock:
             first = reason not in self._counts
             self._counts[reason] = self._counts.get(reason, 0) + 1
-            attrs = self._attrs.setdefault(reason, {names.ATTR_REASON: reason})
+            attrs = self._attrs.setdefault(reason, {ATTR_REASON: reason})
         self._counter.add(1, attrs)
         if first:
             _log.warning(
@@ -47,7 +48,7 @@ class Rejections:
                 "are only counted in %s",
                 reason,
                 message,
-                names.REJECTED.name,
+                REJECTED.name,
             )
 
     def counts(self) -> dict[str, int]:

@@ -13,7 +13,28 @@ from collections.abc import Iterable, Sequence
 
 from opentelemetry.sdk.metrics.view import ExplicitBucketHistogramAggregation, View
 
-from otel_measure import names
+from otel_measure.names import MetricName
+from otel_measure.names.analytics import (
+    ANALYTICS_EVENTS,
+    ANALYTICS_EVICTIONS,
+    ANALYTICS_NPS_RESPONSES,
+    ANALYTICS_NPS_SCORE,
+    ANALYTICS_REVENUE,
+    ANALYTICS_SESSION_DURATION,
+    ANALYTICS_SESSIONS_ACTIVE,
+    ANALYTICS_USERS,
+    EXPERIMENT_CONVERSIONS,
+    EXPERIMENT_EXPOSURES,
+    EXPERIMENT_VALUE_SUM,
+    EXPERIMENT_VALUE_SUM_SQUARES,
+)
+from otel_measure.names.infrastructure import HTTP_SERVER_REQUEST_DURATION
+from otel_measure.names.models import (
+    GEN_AI_CLIENT_OPERATION_DURATION,
+    GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
+    GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+    GEN_AI_CLIENT_TOKEN_USAGE,
+)
 from otel_measure.views.buckets import (
     GEN_AI_DURATION_BUCKETS,
     GEN_AI_TOKEN_USAGE_BUCKETS,
@@ -45,7 +66,7 @@ def _check_buckets(boundaries: Sequence[float]) -> list[float]:
     return bounds
 
 
-def histogram_view(metric: names.MetricName, boundaries: Sequence[float]) -> View:
+def histogram_view(metric: MetricName, boundaries: Sequence[float]) -> View:
     """Return a View giving ``metric`` explicit bucket ``boundaries`` (strictly increasing)."""
     return View(
         instrument_name=metric.name,
@@ -53,7 +74,7 @@ def histogram_view(metric: names.MetricName, boundaries: Sequence[float]) -> Vie
     )
 
 
-def allow_list_view(metric: names.MetricName, keys: Iterable[str] | None = None) -> View:
+def allow_list_view(metric: MetricName, keys: Iterable[str] | None = None) -> View:
     """Return a View that keeps only allow-listed attribute ``keys`` on ``metric``.
 
     Any other attribute a caller attaches (a user id, a free-text property) is dropped
@@ -63,24 +84,24 @@ def allow_list_view(metric: names.MetricName, keys: Iterable[str] | None = None)
 
 
 DEFAULT_VIEWS: tuple[View, ...] = (
-    histogram_view(names.GEN_AI_CLIENT_OPERATION_DURATION, GEN_AI_DURATION_BUCKETS),
-    histogram_view(names.GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK, GEN_AI_DURATION_BUCKETS),
-    histogram_view(names.GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK, GEN_AI_DURATION_BUCKETS),
-    histogram_view(names.GEN_AI_CLIENT_TOKEN_USAGE, GEN_AI_TOKEN_USAGE_BUCKETS),
-    histogram_view(names.HTTP_SERVER_REQUEST_DURATION, HTTP_SERVER_DURATION_BUCKETS),
+    histogram_view(GEN_AI_CLIENT_OPERATION_DURATION, GEN_AI_DURATION_BUCKETS),
+    histogram_view(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK, GEN_AI_DURATION_BUCKETS),
+    histogram_view(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK, GEN_AI_DURATION_BUCKETS),
+    histogram_view(GEN_AI_CLIENT_TOKEN_USAGE, GEN_AI_TOKEN_USAGE_BUCKETS),
+    histogram_view(HTTP_SERVER_REQUEST_DURATION, HTTP_SERVER_DURATION_BUCKETS),
     # Session durations are histograms with no attributes: buckets and allow-list at once.
     View(
-        instrument_name=names.ANALYTICS_SESSION_DURATION.name,
+        instrument_name=ANALYTICS_SESSION_DURATION.name,
         aggregation=ExplicitBucketHistogramAggregation(list(SECONDS_BUCKETS)),
         attribute_keys=set(),
     ),
-    allow_list_view(names.ANALYTICS_EVENTS),
-    allow_list_view(names.ANALYTICS_REVENUE),
+    allow_list_view(ANALYTICS_EVENTS),
+    allow_list_view(ANALYTICS_REVENUE),
     # Analytics metrics never carry a user id, whatever a caller attaches.
     *(allow_list_view(metric) for metric in (
-        names.ANALYTICS_SESSIONS_ACTIVE, names.ANALYTICS_USERS, names.ANALYTICS_EVICTIONS,
-        names.ANALYTICS_NPS_RESPONSES, names.ANALYTICS_NPS_SCORE,
-        names.EXPERIMENT_EXPOSURES, names.EXPERIMENT_CONVERSIONS,
-        names.EXPERIMENT_VALUE_SUM, names.EXPERIMENT_VALUE_SUM_SQUARES,
+        ANALYTICS_SESSIONS_ACTIVE, ANALYTICS_USERS, ANALYTICS_EVICTIONS,
+        ANALYTICS_NPS_RESPONSES, ANALYTICS_NPS_SCORE,
+        EXPERIMENT_EXPOSURES, EXPERIMENT_CONVERSIONS,
+        EXPERIMENT_VALUE_SUM, EXPERIMENT_VALUE_SUM_SQUARES,
     )),
 )

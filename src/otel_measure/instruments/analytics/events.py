@@ -29,7 +29,15 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure import names
+from otel_measure.names.analytics import (
+    ANALYTICS_EVENTS,
+    ANALYTICS_EVICTIONS,
+    ANALYTICS_REVENUE,
+    ANALYTICS_SESSION_DURATION,
+    ANALYTICS_SESSIONS_ACTIVE,
+    ANALYTICS_USERS,
+)
+from otel_measure.names.attributes import ATTR_ANALYTICS_STATE, ATTR_EVENT_NAME
 from otel_measure.options import AnalyticsOptions
 
 __all__ = ["Event", "EventStore", "Session", "User"]
@@ -116,15 +124,15 @@ class EventStore:
         self._inbox: deque[tuple[Any, ...]] = deque()
         self._counts: dict[str, int] = {}
         self._revenue_sums: dict[str, float] = {}
-        m = names.ANALYTICS_SESSION_DURATION
+        m = ANALYTICS_SESSION_DURATION
         self._duration = meter.create_histogram(m.name, m.unit, m.description)
         for m, create, callback in (
-            (names.ANALYTICS_EVENTS, meter.create_observable_counter, self._observe_events),
-            (names.ANALYTICS_REVENUE, meter.create_observable_counter, self._observe_revenue),
-            (names.ANALYTICS_SESSIONS_ACTIVE, meter.create_observable_up_down_counter,
+            (ANALYTICS_EVENTS, meter.create_observable_counter, self._observe_events),
+            (ANALYTICS_REVENUE, meter.create_observable_counter, self._observe_revenue),
+            (ANALYTICS_SESSIONS_ACTIVE, meter.create_observable_up_down_counter,
              self._observe_sessions),
-            (names.ANALYTICS_EVICTIONS, meter.create_observable_counter, self._observe_evictions),
-            (names.ANALYTICS_USERS, meter.create_observable_gauge, self._observe_users),
+            (ANALYTICS_EVICTIONS, meter.create_observable_counter, self._observe_evictions),
+            (ANALYTICS_USERS, meter.create_observable_gauge, self._observe_users),
         ):
             create(m.name, [callback], m.unit, m.description)
 
@@ -333,12 +341,12 @@ class EventStore:
     def _observe_events(self, _options: CallbackOptions) -> Iterable[Observation]:
         with self.locked():
             counts = list(self._counts.items())
-        return [Observation(n, {names.ATTR_EVENT_NAME: label}) for label, n in counts]
+        return [Observation(n, {ATTR_EVENT_NAME: label}) for label, n in counts]
 
     def _observe_revenue(self, _options: CallbackOptions) -> Iterable[Observation]:
         with self.locked():
             sums = list(self._revenue_sums.items())
-        return [Observation(v, {names.ATTR_EVENT_NAME: label}) for label, v in sums]
+        return [Observation(v, {ATTR_EVENT_NAME: label}) for label, v in sums]
 
     def _observe_sessions(self, _options: CallbackOptions) -> Iterable[Observation]:
         self.sweep(self._clock())
@@ -347,7 +355,7 @@ class EventStore:
     def _observe_evictions(self, _options: CallbackOptions) -> Iterable[Observation]:
         with self.locked():
             evicted = list(self.evicted.items())
-        return [Observation(n, {names.ATTR_ANALYTICS_STATE: kind}) for kind, n in evicted
+        return [Observation(n, {ATTR_ANALYTICS_STATE: kind}) for kind, n in evicted
                 if n]
 
     def _observe_users(self, _options: CallbackOptions) -> Iterable[Observation]:

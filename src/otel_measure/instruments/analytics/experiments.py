@@ -18,11 +18,17 @@ from typing import Any
 
 from opentelemetry.metrics import Meter
 
-from otel_measure import names
 from otel_measure.calculators.experiments import ArmStats, analyze_experiment
 from otel_measure.instruments.analytics.events import EventStore, User
 from otel_measure.instruments.analytics.privacy import BUCKETS, bucket_of, variant_for
 from otel_measure.instruments.analytics.results import ABTest, ABTestResults, extend
+from otel_measure.names.analytics import (
+    EXPERIMENT_CONVERSIONS,
+    EXPERIMENT_EXPOSURES,
+    EXPERIMENT_VALUE_SUM,
+    EXPERIMENT_VALUE_SUM_SQUARES,
+)
+from otel_measure.names.attributes import ATTR_EXPERIMENT, ATTR_VARIANT
 
 __all__ = ["METRICS", "ExperimentStore"]
 
@@ -117,13 +123,13 @@ class ExperimentStore:
         self._max = max_experiments
         self._tests: dict[str, _Test] = {}
         self.goals: dict[str, list[_Test]] = {}
-        m = names.EXPERIMENT_EXPOSURES
+        m = EXPERIMENT_EXPOSURES
         self._exposures = meter.create_counter(m.name, m.unit, m.description)
-        m = names.EXPERIMENT_CONVERSIONS
+        m = EXPERIMENT_CONVERSIONS
         self._conversions = meter.create_counter(m.name, m.unit, m.description)
-        m = names.EXPERIMENT_VALUE_SUM
+        m = EXPERIMENT_VALUE_SUM
         self._sum = meter.create_counter(m.name, m.unit, m.description)
-        m = names.EXPERIMENT_VALUE_SUM_SQUARES
+        m = EXPERIMENT_VALUE_SUM_SQUARES
         self._sum_sq = meter.create_counter(m.name, m.unit, m.description)
 
     def create(
@@ -170,7 +176,7 @@ class ExperimentStore:
                     "exist already (AnalyticsOptions.max_experiments)"
                 )
             definition = ABTest(test_name, names_, shares, goal, metric, float(alpha), now)
-            attrs = tuple({names.ATTR_EXPERIMENT: test_name, names.ATTR_VARIANT: v}
+            attrs = tuple({ATTR_EXPERIMENT: test_name, ATTR_VARIANT: v}
                           for v in names_)
             test = _Test(definition, _bounds(shares), attrs, [_Arm() for _ in names_])
             self._tests[test_name] = test

@@ -16,7 +16,16 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure import names as n
+from otel_measure.names import MetricName
+from otel_measure.names.attributes import ATTR_HW_ID, ATTR_HW_NAME, ATTR_HW_TYPE, ATTR_HW_VENDOR
+from otel_measure.names.infrastructure import (
+    HW_GPU_MEMORY_LIMIT,
+    HW_GPU_MEMORY_USAGE,
+    HW_GPU_MEMORY_UTILIZATION,
+    HW_GPU_UTILIZATION,
+    HW_POWER,
+    HW_TEMPERATURE,
+)
 
 __all__ = ["GpuMetrics", "GpuReading", "load_nvml"]
 
@@ -38,7 +47,7 @@ class GpuReading:
 
     def attributes(self) -> dict[str, str]:
         """The ``hw.*`` identity attributes."""
-        return {n.ATTR_HW_ID: self.uuid, n.ATTR_HW_NAME: self.name, n.ATTR_HW_VENDOR: "nvidia"}
+        return {ATTR_HW_ID: self.uuid, ATTR_HW_NAME: self.name, ATTR_HW_VENDOR: "nvidia"}
 
 
 def load_nvml() -> tuple[Any, str | None]:
@@ -138,27 +147,27 @@ class GpuMetrics:
             return self._readings
 
     def _register(self, meter: Meter) -> None:
-        def values(reading: GpuReading, metric: n.MetricName) -> float | None:
-            if metric is n.HW_GPU_UTILIZATION:
+        def values(reading: GpuReading, metric: MetricName) -> float | None:
+            if metric is HW_GPU_UTILIZATION:
                 return reading.utilization
-            if metric is n.HW_GPU_MEMORY_USAGE:
+            if metric is HW_GPU_MEMORY_USAGE:
                 return reading.memory_used
-            if metric is n.HW_GPU_MEMORY_LIMIT:
+            if metric is HW_GPU_MEMORY_LIMIT:
                 return reading.memory_total
-            if metric is n.HW_GPU_MEMORY_UTILIZATION:
+            if metric is HW_GPU_MEMORY_UTILIZATION:
                 if reading.memory_used is None or not reading.memory_total:
                     return None
                 return reading.memory_used / reading.memory_total
-            if metric is n.HW_TEMPERATURE:
+            if metric is HW_TEMPERATURE:
                 return reading.temperature_c
             return reading.power_w
 
-        metrics = (n.HW_GPU_UTILIZATION, n.HW_GPU_MEMORY_USAGE, n.HW_GPU_MEMORY_LIMIT,
-                   n.HW_GPU_MEMORY_UTILIZATION, n.HW_TEMPERATURE, n.HW_POWER)
+        metrics = (HW_GPU_UTILIZATION, HW_GPU_MEMORY_USAGE, HW_GPU_MEMORY_LIMIT,
+                   HW_GPU_MEMORY_UTILIZATION, HW_TEMPERATURE, HW_POWER)
         for position, metric in enumerate(metrics):
-            extra = {n.ATTR_HW_TYPE: "gpu"} if metric in (n.HW_TEMPERATURE, n.HW_POWER) else {}
+            extra = {ATTR_HW_TYPE: "gpu"} if metric in (HW_TEMPERATURE, HW_POWER) else {}
 
-            def callback(_o: CallbackOptions, metric: n.MetricName = metric,
+            def callback(_o: CallbackOptions, metric: MetricName = metric,
                          first: bool = position == 0, extra: dict[str, str] = extra
                          ) -> Iterable[Observation]:
                 readings = self.read() if first else self.latest()

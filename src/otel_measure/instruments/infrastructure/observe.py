@@ -10,9 +10,63 @@ from collections.abc import Callable, Iterator
 
 from opentelemetry.metrics import Observation
 
-from otel_measure import names as n
 from otel_measure.instruments.infrastructure.collect import cpu_shares, process_cpu_shares
 from otel_measure.instruments.infrastructure.host_snapshot import FileSystem, HostSnapshot
+from otel_measure.names import MetricName
+from otel_measure.names.attributes import (
+    ATTR_CONTEXT_SWITCH_TYPE,
+    ATTR_CPU_LOGICAL_NUMBER,
+    ATTR_CPU_MODE,
+    ATTR_DISK_IO_DIRECTION,
+    ATTR_FILESYSTEM_MODE,
+    ATTR_FILESYSTEM_MOUNTPOINT,
+    ATTR_FILESYSTEM_STATE,
+    ATTR_FILESYSTEM_TYPE,
+    ATTR_GC_GENERATION,
+    ATTR_NETWORK_CONNECTION_STATE,
+    ATTR_NETWORK_INTERFACE,
+    ATTR_NETWORK_IO_DIRECTION,
+    ATTR_NETWORK_TRANSPORT,
+    ATTR_SYSTEM_DEVICE,
+    ATTR_SYSTEM_MEMORY_STATE,
+    ATTR_SYSTEM_PAGING_STATE,
+)
+from otel_measure.names.infrastructure import (
+    CPYTHON_GC_COLLECTED_OBJECTS,
+    CPYTHON_GC_COLLECTIONS,
+    CPYTHON_GC_UNCOLLECTABLE_OBJECTS,
+    PROCESS_CONTEXT_SWITCHES,
+    PROCESS_CPU_TIME,
+    PROCESS_CPU_UTILIZATION,
+    PROCESS_DISK_IO,
+    PROCESS_MEMORY_USAGE,
+    PROCESS_MEMORY_VIRTUAL,
+    PROCESS_OPEN_FILE_DESCRIPTORS,
+    PROCESS_THREAD_COUNT,
+    PROCESS_UPTIME,
+    SYSTEM_CPU_FREQUENCY,
+    SYSTEM_CPU_LOGICAL_COUNT,
+    SYSTEM_CPU_TIME,
+    SYSTEM_CPU_UTILIZATION,
+    SYSTEM_DISK_IO,
+    SYSTEM_DISK_IO_TIME,
+    SYSTEM_DISK_OPERATION_TIME,
+    SYSTEM_DISK_OPERATIONS,
+    SYSTEM_FILESYSTEM_LIMIT,
+    SYSTEM_FILESYSTEM_USAGE,
+    SYSTEM_FILESYSTEM_UTILIZATION,
+    SYSTEM_MEMORY_LIMIT,
+    SYSTEM_MEMORY_USAGE,
+    SYSTEM_MEMORY_UTILIZATION,
+    SYSTEM_NETWORK_CONNECTION_COUNT,
+    SYSTEM_NETWORK_ERRORS,
+    SYSTEM_NETWORK_IO,
+    SYSTEM_NETWORK_PACKET_COUNT,
+    SYSTEM_NETWORK_PACKET_DROPPED,
+    SYSTEM_PAGING_USAGE,
+    SYSTEM_PAGING_UTILIZATION,
+    SYSTEM_UPTIME,
+)
 from otel_measure.options import InfrastructureOptions
 
 __all__ = ["OBSERVERS", "Observer"]
@@ -28,16 +82,16 @@ def _cpu_time(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     if opts.per_cpu and cur.per_cpu_times:
         for number, times in enumerate(cur.per_cpu_times):
             for mode, seconds in times.items():
-                yield Observation(seconds, {n.ATTR_CPU_MODE: mode,
-                                            n.ATTR_CPU_LOGICAL_NUMBER: number})
+                yield Observation(seconds, {ATTR_CPU_MODE: mode,
+                                            ATTR_CPU_LOGICAL_NUMBER: number})
         return
     for mode, seconds in cur.cpu_times.items():
-        yield Observation(seconds, {n.ATTR_CPU_MODE: mode})
+        yield Observation(seconds, {ATTR_CPU_MODE: mode})
 
 
 def _cpu_util(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for mode, share in cpu_shares(prev.cpu_times, cur.cpu_times).items():
-        yield Observation(share, {n.ATTR_CPU_MODE: mode})
+        yield Observation(share, {ATTR_CPU_MODE: mode})
 
 
 def _cpu_count(prev: Snap, cur: Snap, opts: Opts) -> Obs:
@@ -48,7 +102,7 @@ def _cpu_count(prev: Snap, cur: Snap, opts: Opts) -> Obs:
 def _cpu_freq(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     if opts.per_cpu and len(cur.cpu_freq_hz) > 1:
         for number, hz in enumerate(cur.cpu_freq_hz):
-            yield Observation(hz, {n.ATTR_CPU_LOGICAL_NUMBER: number})
+            yield Observation(hz, {ATTR_CPU_LOGICAL_NUMBER: number})
     elif cur.cpu_freq_hz:
         yield Observation(sum(cur.cpu_freq_hz) / len(cur.cpu_freq_hz))
 
@@ -82,12 +136,12 @@ def _disk(attr_read: str, attr_write: str) -> Observer:
         if not opts.per_device:
             for direction, attr in zip(_IO, (attr_read, attr_write), strict=True):
                 total = sum(getattr(d, attr) for d in cur.disks.values())
-                yield Observation(total, {n.ATTR_DISK_IO_DIRECTION: direction})
+                yield Observation(total, {ATTR_DISK_IO_DIRECTION: direction})
             return
         for device, d in cur.disks.items():
             for direction, attr in zip(_IO, (attr_read, attr_write), strict=True):
-                yield Observation(getattr(d, attr), {n.ATTR_SYSTEM_DEVICE: device,
-                                                     n.ATTR_DISK_IO_DIRECTION: direction})
+                yield Observation(getattr(d, attr), {ATTR_SYSTEM_DEVICE: device,
+                                                     ATTR_DISK_IO_DIRECTION: direction})
 
     return observe
 
@@ -99,15 +153,15 @@ def _disk_io_time(prev: Snap, cur: Snap, opts: Opts) -> Obs:
             yield Observation(sum(busy.values()))
         return
     for device, seconds in busy.items():
-        yield Observation(seconds, {n.ATTR_SYSTEM_DEVICE: device})
+        yield Observation(seconds, {ATTR_SYSTEM_DEVICE: device})
 
 
 def _fs_attrs(fs: FileSystem) -> dict[str, str]:
     return {
-        n.ATTR_SYSTEM_DEVICE: fs.device,
-        n.ATTR_FILESYSTEM_TYPE: fs.fstype,
-        n.ATTR_FILESYSTEM_MODE: fs.mode,
-        n.ATTR_FILESYSTEM_MOUNTPOINT: fs.mountpoint,
+        ATTR_SYSTEM_DEVICE: fs.device,
+        ATTR_FILESYSTEM_TYPE: fs.fstype,
+        ATTR_FILESYSTEM_MODE: fs.mode,
+        ATTR_FILESYSTEM_MOUNTPOINT: fs.mountpoint,
     }
 
 
@@ -119,7 +173,7 @@ def _fs(share: bool) -> Observer:
                       "reserved": max(0, fs.total - fs.used - fs.free)}
             for state, value in states.items():
                 point = value / fs.total if share else value
-                yield Observation(point, {**attrs, n.ATTR_FILESYSTEM_STATE: state})
+                yield Observation(point, {**attrs, ATTR_FILESYSTEM_STATE: state})
 
     return observe
 
@@ -135,21 +189,21 @@ def _nic(attr_transmit: str, attr_receive: str) -> Observer:
         if not opts.per_device:
             for direction, attr in directions:
                 total = sum(getattr(nic, attr) for nic in cur.nics.values())
-                yield Observation(total, {n.ATTR_NETWORK_IO_DIRECTION: direction})
+                yield Observation(total, {ATTR_NETWORK_IO_DIRECTION: direction})
             return
         for name, nic in cur.nics.items():
             for direction, attr in directions:
-                yield Observation(getattr(nic, attr), {n.ATTR_NETWORK_INTERFACE: name,
-                                                       n.ATTR_NETWORK_IO_DIRECTION: direction})
+                yield Observation(getattr(nic, attr), {ATTR_NETWORK_INTERFACE: name,
+                                                       ATTR_NETWORK_IO_DIRECTION: direction})
 
     return observe
 
 
 def _connections(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for (transport, state), count in cur.connections.items():
-        attrs = {n.ATTR_NETWORK_TRANSPORT: transport}
+        attrs = {ATTR_NETWORK_TRANSPORT: transport}
         if state:
-            attrs[n.ATTR_NETWORK_CONNECTION_STATE] = state
+            attrs[ATTR_NETWORK_CONNECTION_STATE] = state
         yield Observation(count, attrs)
 
 
@@ -160,12 +214,12 @@ def _uptime(prev: Snap, cur: Snap, opts: Opts) -> Obs:
 
 def _proc_cpu_time(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for mode, seconds in cur.process_cpu.items():
-        yield Observation(seconds, {n.ATTR_CPU_MODE: mode})
+        yield Observation(seconds, {ATTR_CPU_MODE: mode})
 
 
 def _proc_cpu_util(prev: Snap, cur: Snap, opts: Opts) -> Obs:
     for mode, share in process_cpu_shares(prev, cur).items():
-        yield Observation(share, {n.ATTR_CPU_MODE: mode})
+        yield Observation(share, {ATTR_CPU_MODE: mode})
 
 
 def _scalar(field: str) -> Observer:
@@ -193,47 +247,47 @@ def _proc_uptime(prev: Snap, cur: Snap, opts: Opts) -> Obs:
 def _gc(stat: str) -> Observer:
     def observe(prev: Snap, cur: Snap, opts: Opts) -> Obs:
         for generation, stats in enumerate(cur.gc_stats):
-            yield Observation(stats.get(stat, 0), {n.ATTR_GC_GENERATION: generation})
+            yield Observation(stats.get(stat, 0), {ATTR_GC_GENERATION: generation})
 
     return observe
 
 
 # Each metric, the option group that switches it, and its observer.
-OBSERVERS: tuple[tuple[n.MetricName, str, Observer], ...] = (
-    (n.SYSTEM_CPU_TIME, "cpu", _cpu_time),
-    (n.SYSTEM_CPU_UTILIZATION, "cpu", _cpu_util),
-    (n.SYSTEM_CPU_LOGICAL_COUNT, "cpu", _cpu_count),
-    (n.SYSTEM_CPU_FREQUENCY, "cpu", _cpu_freq),
-    (n.SYSTEM_MEMORY_USAGE, "memory", _states(n.ATTR_SYSTEM_MEMORY_STATE, "memory", False)),
-    (n.SYSTEM_MEMORY_UTILIZATION, "memory",
-     _states(n.ATTR_SYSTEM_MEMORY_STATE, "memory", True)),
-    (n.SYSTEM_MEMORY_LIMIT, "memory", _total("memory")),
-    (n.SYSTEM_PAGING_USAGE, "paging", _states(n.ATTR_SYSTEM_PAGING_STATE, "swap", False)),
-    (n.SYSTEM_PAGING_UTILIZATION, "paging", _states(n.ATTR_SYSTEM_PAGING_STATE, "swap", True)),
-    (n.SYSTEM_DISK_IO, "disk", _disk("read_bytes", "write_bytes")),
-    (n.SYSTEM_DISK_OPERATIONS, "disk", _disk("read_count", "write_count")),
-    (n.SYSTEM_DISK_OPERATION_TIME, "disk", _disk("read_time_s", "write_time_s")),
-    (n.SYSTEM_DISK_IO_TIME, "disk", _disk_io_time),
-    (n.SYSTEM_FILESYSTEM_USAGE, "filesystem", _fs(False)),
-    (n.SYSTEM_FILESYSTEM_UTILIZATION, "filesystem", _fs(True)),
-    (n.SYSTEM_FILESYSTEM_LIMIT, "filesystem", _fs_limit),
-    (n.SYSTEM_NETWORK_IO, "network", _nic("bytes_sent", "bytes_recv")),
-    (n.SYSTEM_NETWORK_PACKET_COUNT, "network", _nic("packets_sent", "packets_recv")),
-    (n.SYSTEM_NETWORK_PACKET_DROPPED, "network", _nic("dropout", "dropin")),
-    (n.SYSTEM_NETWORK_ERRORS, "network", _nic("errout", "errin")),
-    (n.SYSTEM_NETWORK_CONNECTION_COUNT, "connections", _connections),
-    (n.SYSTEM_UPTIME, "system", _uptime),
-    (n.PROCESS_CPU_TIME, "process", _proc_cpu_time),
-    (n.PROCESS_CPU_UTILIZATION, "process", _proc_cpu_util),
-    (n.PROCESS_MEMORY_USAGE, "process", _scalar("process_rss")),
-    (n.PROCESS_MEMORY_VIRTUAL, "process", _scalar("process_vms")),
-    (n.PROCESS_THREAD_COUNT, "process", _scalar("process_threads")),
-    (n.PROCESS_OPEN_FILE_DESCRIPTORS, "process", _scalar("process_fds")),
-    (n.PROCESS_CONTEXT_SWITCHES, "process",
-     _keyed("process_ctx_switches", n.ATTR_CONTEXT_SWITCH_TYPE)),
-    (n.PROCESS_DISK_IO, "process", _keyed("process_io", n.ATTR_DISK_IO_DIRECTION)),
-    (n.PROCESS_UPTIME, "process", _proc_uptime),
-    (n.CPYTHON_GC_COLLECTIONS, "gc", _gc("collections")),
-    (n.CPYTHON_GC_COLLECTED_OBJECTS, "gc", _gc("collected")),
-    (n.CPYTHON_GC_UNCOLLECTABLE_OBJECTS, "gc", _gc("uncollectable")),
+OBSERVERS: tuple[tuple[MetricName, str, Observer], ...] = (
+    (SYSTEM_CPU_TIME, "cpu", _cpu_time),
+    (SYSTEM_CPU_UTILIZATION, "cpu", _cpu_util),
+    (SYSTEM_CPU_LOGICAL_COUNT, "cpu", _cpu_count),
+    (SYSTEM_CPU_FREQUENCY, "cpu", _cpu_freq),
+    (SYSTEM_MEMORY_USAGE, "memory", _states(ATTR_SYSTEM_MEMORY_STATE, "memory", False)),
+    (SYSTEM_MEMORY_UTILIZATION, "memory",
+     _states(ATTR_SYSTEM_MEMORY_STATE, "memory", True)),
+    (SYSTEM_MEMORY_LIMIT, "memory", _total("memory")),
+    (SYSTEM_PAGING_USAGE, "paging", _states(ATTR_SYSTEM_PAGING_STATE, "swap", False)),
+    (SYSTEM_PAGING_UTILIZATION, "paging", _states(ATTR_SYSTEM_PAGING_STATE, "swap", True)),
+    (SYSTEM_DISK_IO, "disk", _disk("read_bytes", "write_bytes")),
+    (SYSTEM_DISK_OPERATIONS, "disk", _disk("read_count", "write_count")),
+    (SYSTEM_DISK_OPERATION_TIME, "disk", _disk("read_time_s", "write_time_s")),
+    (SYSTEM_DISK_IO_TIME, "disk", _disk_io_time),
+    (SYSTEM_FILESYSTEM_USAGE, "filesystem", _fs(False)),
+    (SYSTEM_FILESYSTEM_UTILIZATION, "filesystem", _fs(True)),
+    (SYSTEM_FILESYSTEM_LIMIT, "filesystem", _fs_limit),
+    (SYSTEM_NETWORK_IO, "network", _nic("bytes_sent", "bytes_recv")),
+    (SYSTEM_NETWORK_PACKET_COUNT, "network", _nic("packets_sent", "packets_recv")),
+    (SYSTEM_NETWORK_PACKET_DROPPED, "network", _nic("dropout", "dropin")),
+    (SYSTEM_NETWORK_ERRORS, "network", _nic("errout", "errin")),
+    (SYSTEM_NETWORK_CONNECTION_COUNT, "connections", _connections),
+    (SYSTEM_UPTIME, "system", _uptime),
+    (PROCESS_CPU_TIME, "process", _proc_cpu_time),
+    (PROCESS_CPU_UTILIZATION, "process", _proc_cpu_util),
+    (PROCESS_MEMORY_USAGE, "process", _scalar("process_rss")),
+    (PROCESS_MEMORY_VIRTUAL, "process", _scalar("process_vms")),
+    (PROCESS_THREAD_COUNT, "process", _scalar("process_threads")),
+    (PROCESS_OPEN_FILE_DESCRIPTORS, "process", _scalar("process_fds")),
+    (PROCESS_CONTEXT_SWITCHES, "process",
+     _keyed("process_ctx_switches", ATTR_CONTEXT_SWITCH_TYPE)),
+    (PROCESS_DISK_IO, "process", _keyed("process_io", ATTR_DISK_IO_DIRECTION)),
+    (PROCESS_UPTIME, "process", _proc_uptime),
+    (CPYTHON_GC_COLLECTIONS, "gc", _gc("collections")),
+    (CPYTHON_GC_COLLECTED_OBJECTS, "gc", _gc("collected")),
+    (CPYTHON_GC_UNCOLLECTABLE_OBJECTS, "gc", _gc("uncollectable")),
 )

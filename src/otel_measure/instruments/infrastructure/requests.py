@@ -20,10 +20,20 @@ from typing import Any
 
 from opentelemetry.metrics import Meter
 
-from otel_measure import names
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.stats import mean_std, quantile_sorted
 from otel_measure.instruments._rejections import Rejections
+from otel_measure.names.attributes import (
+    ATTR_ERROR_TYPE,
+    ATTR_HTTP_REQUEST_METHOD,
+    ATTR_HTTP_RESPONSE_STATUS_CODE,
+    ATTR_HTTP_ROUTE,
+    ATTR_URL_SCHEME,
+)
+from otel_measure.names.infrastructure import (
+    HTTP_SERVER_ACTIVE_REQUESTS,
+    HTTP_SERVER_REQUEST_DURATION,
+)
 from otel_measure.views.buckets import HTTP_SERVER_DURATION_BUCKETS
 
 __all__ = [
@@ -167,7 +177,7 @@ class RequestTracker:
             raise ValueError(f"buffer_size={buffer_size!r} is not allowed; expected an int >= 1")
         self._rejections = rejections
         self._clock = clock
-        duration, active = names.HTTP_SERVER_REQUEST_DURATION, names.HTTP_SERVER_ACTIVE_REQUESTS
+        duration, active = HTTP_SERVER_REQUEST_DURATION, HTTP_SERVER_ACTIVE_REQUESTS
         self._duration = meter.create_histogram(
             duration.name, unit=duration.unit, description=duration.description,
             explicit_bucket_boundaries_advisory=list(HTTP_SERVER_DURATION_BUCKETS),
@@ -227,9 +237,9 @@ class RequestTracker:
         key = (normal, url_scheme)
         active_attrs = self._active_attrs.get(key)
         if active_attrs is None:
-            active_attrs = {names.ATTR_HTTP_REQUEST_METHOD: normal}
+            active_attrs = {ATTR_HTTP_REQUEST_METHOD: normal}
             if url_scheme is not None:
-                active_attrs[names.ATTR_URL_SCHEME] = url_scheme
+                active_attrs[ATTR_URL_SCHEME] = url_scheme
             if len(self._active_attrs) < _CACHE_LIMIT:
                 self._active_attrs[key] = active_attrs
         return TrackedRequest(self, normal, route, active_attrs)
@@ -265,19 +275,19 @@ class RequestTracker:
         duration = max(0.0, duration)
         if error is None and status is not None and status >= 500:
             error = str(status)
-        scheme = active_attrs.get(names.ATTR_URL_SCHEME) if active_attrs else None
+        scheme = active_attrs.get(ATTR_URL_SCHEME) if active_attrs else None
         key = (method, route, status, error, scheme)
         attrs = self._attrs.get(key)
         if attrs is None:
-            attrs = {names.ATTR_HTTP_REQUEST_METHOD: method}
+            attrs = {ATTR_HTTP_REQUEST_METHOD: method}
             if scheme is not None:
-                attrs[names.ATTR_URL_SCHEME] = scheme
+                attrs[ATTR_URL_SCHEME] = scheme
             if route is not None:
-                attrs[names.ATTR_HTTP_ROUTE] = route
+                attrs[ATTR_HTTP_ROUTE] = route
             if status is not None:
-                attrs[names.ATTR_HTTP_RESPONSE_STATUS_CODE] = status
+                attrs[ATTR_HTTP_RESPONSE_STATUS_CODE] = status
             if error is not None:
-                attrs[names.ATTR_ERROR_TYPE] = error
+                attrs[ATTR_ERROR_TYPE] = error
             if len(self._attrs) < _CACHE_LIMIT:
                 self._attrs[key] = attrs
         self._duration.record(duration, attrs)

@@ -25,10 +25,11 @@ from typing import Any, NamedTuple, overload
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure import names
 from otel_measure.calculators.availability import summarise_checks
 from otel_measure.instruments._rejections import Rejections
 from otel_measure.instruments.infrastructure.results import AvailabilityMetrics
+from otel_measure.names.attributes import ATTR_OUTCOME, ATTR_SERVICE_CHECK_NAME
+from otel_measure.names.infrastructure import SERVICE_CHECK_DURATION, SERVICE_CHECKS, SERVICE_UP
 from otel_measure.views.buckets import SECONDS_BUCKETS
 
 __all__ = ["OUTCOMES", "AvailabilityMetrics", "HttpGet", "ServiceHealth", "urllib_get"]
@@ -86,9 +87,9 @@ class _Service:
         self.consecutive_failures = 0
         self.last_failure_time: float | None = None
         self.last_error: str | None = None
-        self.attrs = {names.ATTR_SERVICE_CHECK_NAME: name}
+        self.attrs = {ATTR_SERVICE_CHECK_NAME: name}
         self.outcome_attrs = {
-            o: {names.ATTR_SERVICE_CHECK_NAME: name, names.ATTR_OUTCOME: o} for o in OUTCOMES
+            o: {ATTR_SERVICE_CHECK_NAME: name, ATTR_OUTCOME: o} for o in OUTCOMES
         }
 
 
@@ -168,7 +169,7 @@ class ServiceHealth:
         self._dirty = False
         self._closed = False
         self._thread: threading.Thread | None = None
-        up, duration, checks = names.SERVICE_UP, names.SERVICE_CHECK_DURATION, names.SERVICE_CHECKS
+        up, duration, checks = SERVICE_UP, SERVICE_CHECK_DURATION, SERVICE_CHECKS
         meter.create_observable_gauge(
             up.name, callbacks=[self._observe_up], unit=up.unit, description=up.description
         )

@@ -23,16 +23,30 @@ from collections.abc import Iterable
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure import names
 from otel_measure.calculators.drift import DriftResult
 from otel_measure.instruments.models.drift import TrackerCopy, check, is_ready
 from otel_measure.instruments.models.quality import QualityMethods
+from otel_measure.names.attributes import (
+    ATTR_DRIFT_BIN,
+    ATTR_DRIFT_FEATURE,
+    ATTR_DRIFT_LAYOUT,
+    ATTR_DRIFT_METHOD,
+    ATTR_DRIFT_WINDOW,
+    ATTR_GEN_AI_REQUEST_MODEL,
+)
+from otel_measure.names.models import (
+    MODEL_DRIFT_BIN_COUNT,
+    MODEL_DRIFT_DETECTED,
+    MODEL_DRIFT_P_VALUE,
+    MODEL_DRIFT_SCORE,
+    MODEL_DRIFT_SHARE,
+)
 
 __all__ = ["DriftExport"]
 
-_MODEL = names.ATTR_GEN_AI_REQUEST_MODEL
-_FEATURE = names.ATTR_DRIFT_FEATURE
-_METHOD = names.ATTR_DRIFT_METHOD
+_MODEL = ATTR_GEN_AI_REQUEST_MODEL
+_FEATURE = ATTR_DRIFT_FEATURE
+_METHOD = ATTR_DRIFT_METHOD
 
 
 class DriftExport(QualityMethods):
@@ -40,14 +54,14 @@ class DriftExport(QualityMethods):
 
     def _init_drift(self, meter: Meter) -> None:
         """Create the observable drift instruments."""
-        for metric, callback in ((names.MODEL_DRIFT_SCORE, self._observe_score),
-                                 (names.MODEL_DRIFT_P_VALUE, self._observe_p_value),
-                                 (names.MODEL_DRIFT_DETECTED, self._observe_detected),
-                                 (names.MODEL_DRIFT_SHARE, self._observe_share)):
+        for metric, callback in ((MODEL_DRIFT_SCORE, self._observe_score),
+                                 (MODEL_DRIFT_P_VALUE, self._observe_p_value),
+                                 (MODEL_DRIFT_DETECTED, self._observe_detected),
+                                 (MODEL_DRIFT_SHARE, self._observe_share)):
             meter.create_observable_gauge(metric.name, callbacks=[callback], unit=metric.unit,
                                           description=metric.description)
         if self.options.drift_export_bins:
-            bins = names.MODEL_DRIFT_BIN_COUNT
+            bins = MODEL_DRIFT_BIN_COUNT
             meter.create_observable_counter(bins.name, callbacks=[self._observe_bins],
                                             unit=bins.unit, description=bins.description)
 
@@ -148,6 +162,6 @@ class DriftExport(QualityMethods):
                         for i, count in enumerate(counts):
                             out.append(Observation(count, {
                                 _MODEL: state.name, _FEATURE: tracker.feature,
-                                names.ATTR_DRIFT_LAYOUT: layout.digest,
-                                names.ATTR_DRIFT_WINDOW: window, names.ATTR_DRIFT_BIN: i}))
+                                ATTR_DRIFT_LAYOUT: layout.digest,
+                                ATTR_DRIFT_WINDOW: window, ATTR_DRIFT_BIN: i}))
         return out

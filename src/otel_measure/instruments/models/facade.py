@@ -26,7 +26,6 @@ from typing import Any
 from opentelemetry.metrics import Meter
 from opentelemetry.trace import Tracer
 
-from otel_measure import names
 from otel_measure.instruments._rejections import Rejections
 from otel_measure.instruments.models.fairness import FairnessMethods
 from otel_measure.instruments.models.pricing import PriceTable, parse_price, parse_price_overrides
@@ -35,6 +34,15 @@ from otel_measure.instruments.models.queries import OTHER
 from otel_measure.instruments.models.results import ModelInfo
 from otel_measure.instruments.models.state import ModelState, Record, Series
 from otel_measure.instruments.models.tracking import InferenceCall, current_inference
+from otel_measure.names.attributes import ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT
+from otel_measure.names.models import (
+    GEN_AI_CLIENT_OPERATION_DURATION,
+    GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
+    GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+    GEN_AI_CLIENT_TOKEN_USAGE,
+    MODEL_COST,
+    MODEL_COST_UNPRICED,
+)
 from otel_measure.options import ModelOptions
 from otel_measure.views.buckets import GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_USAGE_BUCKETS
 
@@ -78,8 +86,8 @@ class ModelMetrics(FairnessMethods):
             parse_price_overrides(options.pricing, "options", "ModelOptions.pricing"),
         )
         hist = meter.create_histogram
-        d, t = names.GEN_AI_CLIENT_OPERATION_DURATION, names.GEN_AI_CLIENT_TOKEN_USAGE
-        f, c = names.GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK, names.GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK
+        d, t = GEN_AI_CLIENT_OPERATION_DURATION, GEN_AI_CLIENT_TOKEN_USAGE
+        f, c = GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK, GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK
         seconds = list(GEN_AI_DURATION_BUCKETS)
         self._duration = hist(d.name, unit=d.unit, description=d.description,
                               explicit_bucket_boundaries_advisory=seconds)
@@ -89,7 +97,7 @@ class ModelMetrics(FairnessMethods):
                           explicit_bucket_boundaries_advisory=seconds)
         self._chunk_gap = hist(c.name, unit=c.unit, description=c.description,
                                explicit_bucket_boundaries_advisory=seconds)
-        cost, unpriced = names.MODEL_COST, names.MODEL_COST_UNPRICED
+        cost, unpriced = MODEL_COST, MODEL_COST_UNPRICED
         self._cost = meter.create_counter(cost.name, unit=cost.unit,
                                           description=cost.description)
         self._unpriced = meter.create_counter(unpriced.name, unit=unpriced.unit,
@@ -327,7 +335,7 @@ class ModelMetrics(FairnessMethods):
             state.unpriced_logged = True
             _log.warning("otel-measure: model %r has no price; its cost is not recorded and "
                          "its calls are counted in %s. Add it with ModelOptions(pricing=...) or "
-                         "OTEL_MEASURE_PRICING_FILE", state.name, names.MODEL_COST_UNPRICED.name)
+                         "OTEL_MEASURE_PRICING_FILE", state.name, MODEL_COST_UNPRICED.name)
 
     def track_inference(self, model: str, operation: str = "chat", provider: str | None = None,
                         *, server_address: str | None = None, server_port: int | None = None,
@@ -344,9 +352,9 @@ class ModelMetrics(FairnessMethods):
         """
         extra = dict(attributes or {})
         if server_address is not None:
-            extra[names.ATTR_SERVER_ADDRESS] = server_address
+            extra[ATTR_SERVER_ADDRESS] = server_address
         if server_port is not None:
-            extra[names.ATTR_SERVER_PORT] = server_port
+            extra[ATTR_SERVER_PORT] = server_port
         return InferenceCall(self, model, operation, provider, extra)
 
     @staticmethod

@@ -26,7 +26,6 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure import names
 from otel_measure.calculators.drift_bins import check_category
 from otel_measure.calculators.fairness import (
     FairnessMetrics,
@@ -38,23 +37,39 @@ from otel_measure.instruments.models.drift_methods import DriftMethods
 from otel_measure.instruments.models.results import ModelPerformanceSnapshot
 from otel_measure.instruments.models.snapshots import StateCopy
 from otel_measure.instruments.models.state import ModelState
+from otel_measure.names.attributes import (
+    ATTR_FAIRNESS_GROUP,
+    ATTR_FAIRNESS_OUTCOME,
+    ATTR_GEN_AI_REQUEST_MODEL,
+    ATTR_QUALITY_SOURCE,
+)
+from otel_measure.names.models import (
+    MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_DIFFERENCE,
+    MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_RATIO,
+    MODEL_FAIRNESS_DISPARATE_IMPACT,
+    MODEL_FAIRNESS_EQUAL_OPPORTUNITY_DIFFERENCE,
+    MODEL_FAIRNESS_EQUALIZED_ODDS_DIFFERENCE,
+    MODEL_FAIRNESS_EQUALIZED_ODDS_RATIO,
+    MODEL_FAIRNESS_OUTCOMES,
+    MODEL_FAIRNESS_SELECTION_RATE,
+)
 
 __all__ = ["OTHER_GROUP", "FairnessMethods", "FairnessState"]
 
 OTHER_GROUP = "other"  # the issue's name for the overflow bucket
-_MODEL = names.ATTR_GEN_AI_REQUEST_MODEL
-_SOURCE = names.ATTR_QUALITY_SOURCE
-_GROUP = names.ATTR_FAIRNESS_GROUP
+_MODEL = ATTR_GEN_AI_REQUEST_MODEL
+_SOURCE = ATTR_QUALITY_SOURCE
+_GROUP = ATTR_FAIRNESS_GROUP
 _OUTCOMES = ("tp", "fp", "tn", "fn")
 _AGGREGATES = (
-    (names.MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_DIFFERENCE, "demographic_parity_difference"),
-    (names.MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_RATIO, "demographic_parity_ratio"),
-    (names.MODEL_FAIRNESS_EQUALIZED_ODDS_DIFFERENCE, "equalized_odds_difference"),
-    (names.MODEL_FAIRNESS_EQUALIZED_ODDS_RATIO, "equalized_odds_ratio"),
-    (names.MODEL_FAIRNESS_EQUAL_OPPORTUNITY_DIFFERENCE, "equal_opportunity_difference"),
+    (MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_DIFFERENCE, "demographic_parity_difference"),
+    (MODEL_FAIRNESS_DEMOGRAPHIC_PARITY_RATIO, "demographic_parity_ratio"),
+    (MODEL_FAIRNESS_EQUALIZED_ODDS_DIFFERENCE, "equalized_odds_difference"),
+    (MODEL_FAIRNESS_EQUALIZED_ODDS_RATIO, "equalized_odds_ratio"),
+    (MODEL_FAIRNESS_EQUAL_OPPORTUNITY_DIFFERENCE, "equal_opportunity_difference"),
 )
-_PER_GROUP = ((names.MODEL_FAIRNESS_SELECTION_RATE, "selection_rate"),
-              (names.MODEL_FAIRNESS_DISPARATE_IMPACT, "disparate_impact"))
+_PER_GROUP = ((MODEL_FAIRNESS_SELECTION_RATE, "selection_rate"),
+              (MODEL_FAIRNESS_DISPARATE_IMPACT, "disparate_impact"))
 
 
 def _positive(label: Any) -> Hashable | None:
@@ -106,7 +121,7 @@ class FairnessMethods(DriftMethods):
 
     def _init_fairness(self, meter: Meter) -> None:
         """Create the observable fairness instruments."""
-        outcomes = names.MODEL_FAIRNESS_OUTCOMES
+        outcomes = MODEL_FAIRNESS_OUTCOMES
         meter.create_observable_counter(outcomes.name, callbacks=[self._observe_outcomes],
                                         unit=outcomes.unit, description=outcomes.description)
         for metric, field in (*_AGGREGATES, *_PER_GROUP):
@@ -305,5 +320,5 @@ class FairnessMethods(DriftMethods):
                         for outcome, count in zip(_OUTCOMES, row, strict=True):
                             out.append(Observation(count, {
                                 _MODEL: state.name, _GROUP: str(group),
-                                names.ATTR_FAIRNESS_OUTCOME: outcome, _SOURCE: source}))
+                                ATTR_FAIRNESS_OUTCOME: outcome, _SOURCE: source}))
         return out

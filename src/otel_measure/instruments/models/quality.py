@@ -17,19 +17,43 @@ from typing import Any
 
 from opentelemetry.metrics import Meter
 
-from otel_measure import names
 from otel_measure.calculators.classification import ClassificationMetrics, ConfusionAccumulator
 from otel_measure.calculators.perplexity import PerplexityAccumulator, PerplexityResult
 from otel_measure.calculators.text import BleuResult, RougeScores, corpus_bleu, rouge_scores
 from otel_measure.instruments.models.queries import Queries
 from otel_measure.instruments.models.state import ModelState
+from otel_measure.names import MetricName
+from otel_measure.names.attributes import (
+    ATTR_GEN_AI_REQUEST_MODEL,
+    ATTR_LABEL_PREDICTED,
+    ATTR_LABEL_TRUE,
+    ATTR_QUALITY_AVERAGE,
+    ATTR_QUALITY_SCORE,
+    ATTR_QUALITY_SOURCE,
+    ATTR_ROUGE_TYPE,
+    ATTR_STATISTIC,
+)
+from otel_measure.names.models import (
+    MODEL_QUALITY_ACCURACY,
+    MODEL_QUALITY_BLEU,
+    MODEL_QUALITY_BLEU_STATISTICS,
+    MODEL_QUALITY_CONFUSION,
+    MODEL_QUALITY_F1,
+    MODEL_QUALITY_PERPLEXITY,
+    MODEL_QUALITY_PERPLEXITY_STATISTICS,
+    MODEL_QUALITY_PRECISION,
+    MODEL_QUALITY_RECALL,
+    MODEL_QUALITY_ROUGE,
+    MODEL_QUALITY_ROUGE_PAIRS,
+    MODEL_QUALITY_ROUGE_SUM,
+)
 
 __all__ = ["QualityExporter", "QualityMethods"]
 
-_MODEL = names.ATTR_GEN_AI_REQUEST_MODEL
+_MODEL = ATTR_GEN_AI_REQUEST_MODEL
 
 
-def _create(meter: Meter, metric: names.MetricName) -> Any:
+def _create(meter: Meter, metric: MetricName) -> Any:
     make = meter.create_gauge if metric.kind == "gauge" else meter.create_counter
     return make(metric.name, unit=metric.unit, description=metric.description)
 
@@ -38,18 +62,18 @@ class QualityExporter:
     """Runs quality calculators and exports their results and sufficient statistics."""
 
     def __init__(self, meter: Meter) -> None:
-        self._accuracy = _create(meter, names.MODEL_QUALITY_ACCURACY)
-        self._precision = _create(meter, names.MODEL_QUALITY_PRECISION)
-        self._recall = _create(meter, names.MODEL_QUALITY_RECALL)
-        self._f1 = _create(meter, names.MODEL_QUALITY_F1)
-        self._confusion = _create(meter, names.MODEL_QUALITY_CONFUSION)
-        self._bleu = _create(meter, names.MODEL_QUALITY_BLEU)
-        self._bleu_stats = _create(meter, names.MODEL_QUALITY_BLEU_STATISTICS)
-        self._rouge = _create(meter, names.MODEL_QUALITY_ROUGE)
-        self._rouge_sum = _create(meter, names.MODEL_QUALITY_ROUGE_SUM)
-        self._rouge_pairs = _create(meter, names.MODEL_QUALITY_ROUGE_PAIRS)
-        self._perplexity = _create(meter, names.MODEL_QUALITY_PERPLEXITY)
-        self._perplexity_stats = _create(meter, names.MODEL_QUALITY_PERPLEXITY_STATISTICS)
+        self._accuracy = _create(meter, MODEL_QUALITY_ACCURACY)
+        self._precision = _create(meter, MODEL_QUALITY_PRECISION)
+        self._recall = _create(meter, MODEL_QUALITY_RECALL)
+        self._f1 = _create(meter, MODEL_QUALITY_F1)
+        self._confusion = _create(meter, MODEL_QUALITY_CONFUSION)
+        self._bleu = _create(meter, MODEL_QUALITY_BLEU)
+        self._bleu_stats = _create(meter, MODEL_QUALITY_BLEU_STATISTICS)
+        self._rouge = _create(meter, MODEL_QUALITY_ROUGE)
+        self._rouge_sum = _create(meter, MODEL_QUALITY_ROUGE_SUM)
+        self._rouge_pairs = _create(meter, MODEL_QUALITY_ROUGE_PAIRS)
+        self._perplexity = _create(meter, MODEL_QUALITY_PERPLEXITY)
+        self._perplexity_stats = _create(meter, MODEL_QUALITY_PERPLEXITY_STATISTICS)
 
     # --- classification ------------------------------------------------------------
 
@@ -63,7 +87,7 @@ class QualityExporter:
                             zero_division=zero_division)
         attrs = {_MODEL: model}
         self._accuracy.set(result.accuracy, attrs)
-        averaged = {_MODEL: model, names.ATTR_QUALITY_AVERAGE: average}
+        averaged = {_MODEL: model, ATTR_QUALITY_AVERAGE: average}
         for gauge, value in ((self._precision, result.precision), (self._recall, result.recall),
                              (self._f1, result.f1)):
             if math.isfinite(value):  # zero_division=nan leaves undefined values out
@@ -77,8 +101,8 @@ class QualityExporter:
         for (true, pred), count in counts:
             if count:
                 self._confusion.add(count, {
-                    _MODEL: model, names.ATTR_LABEL_TRUE: str(true),
-                    names.ATTR_LABEL_PREDICTED: str(pred), names.ATTR_QUALITY_SOURCE: source,
+                    _MODEL: model, ATTR_LABEL_TRUE: str(true),
+                    ATTR_LABEL_PREDICTED: str(pred), ATTR_QUALITY_SOURCE: source,
                 })
 
     # --- text generation -----------------------------------------------------------
@@ -95,7 +119,7 @@ class QualityExporter:
             stats += [(f"totals_{n + 1}", t) for n, t in enumerate(result.totals)]
             for name, value in stats:
                 if value:
-                    self._bleu_stats.add(value, {_MODEL: model, names.ATTR_STATISTIC: name})
+                    self._bleu_stats.add(value, {_MODEL: model, ATTR_STATISTIC: name})
         return result
 
     def rouge(self, model: str | None, prediction: str, target: str) -> RougeScores:
@@ -105,8 +129,8 @@ class QualityExporter:
             for rouge_type in ("rouge1", "rouge2", "rougeL"):
                 score = getattr(result, rouge_type)
                 for measure in ("precision", "recall", "f1"):
-                    attrs = {_MODEL: model, names.ATTR_ROUGE_TYPE: rouge_type,
-                             names.ATTR_QUALITY_SCORE: measure}
+                    attrs = {_MODEL: model, ATTR_ROUGE_TYPE: rouge_type,
+                             ATTR_QUALITY_SCORE: measure}
                     value = getattr(score, measure)
                     self._rouge.set(value, attrs)
                     if value:
@@ -142,7 +166,7 @@ class QualityExporter:
                                     ("sequences", result.sequence_count)):
                     if value:
                         self._perplexity_stats.add(
-                            value, {_MODEL: model, names.ATTR_STATISTIC: name})
+                            value, {_MODEL: model, ATTR_STATISTIC: name})
         return result
 
 

@@ -12,9 +12,15 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from otel_measure import names
 from otel_measure.instruments.models.drift import FeatureTracker
 from otel_measure.instruments.models.pricing import ModelPrice
+from otel_measure.names.attributes import (
+    ATTR_ERROR_TYPE,
+    ATTR_GEN_AI_OPERATION_NAME,
+    ATTR_GEN_AI_PROVIDER_NAME,
+    ATTR_GEN_AI_REQUEST_MODEL,
+    ATTR_GEN_AI_TOKEN_TYPE,
+)
 
 if TYPE_CHECKING:
     from otel_measure.instruments.models.fairness import FairnessState
@@ -124,21 +130,21 @@ class Series:
         self.provider = provider
         self.error_type = error_type
         base = {
-            names.ATTR_GEN_AI_OPERATION_NAME: operation,
-            names.ATTR_GEN_AI_PROVIDER_NAME: provider,
-            names.ATTR_GEN_AI_REQUEST_MODEL: state.name,
+            ATTR_GEN_AI_OPERATION_NAME: operation,
+            ATTR_GEN_AI_PROVIDER_NAME: provider,
+            ATTR_GEN_AI_REQUEST_MODEL: state.name,
         }
         self.stream_attrs = base
         self.duration_attrs = base if error_type is None else {
-            **base, names.ATTR_ERROR_TYPE: error_type}
-        self.input_attrs = {**base, names.ATTR_GEN_AI_TOKEN_TYPE: "input"}
-        self.output_attrs = {**base, names.ATTR_GEN_AI_TOKEN_TYPE: "output"}
+            **base, ATTR_ERROR_TYPE: error_type}
+        self.input_attrs = {**base, ATTR_GEN_AI_TOKEN_TYPE: "input"}
+        self.output_attrs = {**base, ATTR_GEN_AI_TOKEN_TYPE: "output"}
         model_provider = {
-            names.ATTR_GEN_AI_REQUEST_MODEL: state.name,
-            names.ATTR_GEN_AI_PROVIDER_NAME: provider,
+            ATTR_GEN_AI_REQUEST_MODEL: state.name,
+            ATTR_GEN_AI_PROVIDER_NAME: provider,
         }
         self.unpriced_attrs = model_provider
         self.cost_attrs = tuple(
-            {**model_provider, names.ATTR_GEN_AI_TOKEN_TYPE: token_type}
+            {**model_provider, ATTR_GEN_AI_TOKEN_TYPE: token_type}
             for token_type in TOKEN_TYPES
         )

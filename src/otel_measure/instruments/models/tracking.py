@@ -20,8 +20,19 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from otel_measure import names
 from otel_measure.instruments.models.state import Series
+from otel_measure.names.attributes import (
+    ATTR_ERROR_TYPE,
+    ATTR_GEN_AI_INPUT_MESSAGES,
+    ATTR_GEN_AI_OUTPUT_MESSAGES,
+    ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+    ATTR_GEN_AI_RESPONSE_ID,
+    ATTR_GEN_AI_RESPONSE_MODEL,
+    ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+    ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+    ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+    ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+)
 
 __all__ = ["CallOwner", "InferenceCall", "current_inference", "error_type_name"]
 
@@ -179,11 +190,11 @@ class InferenceCall:
 
     def set_input_messages(self, messages: Any) -> None:
         """Put the prompt messages on the span, only when content capture is enabled."""
-        self._content(names.ATTR_GEN_AI_INPUT_MESSAGES, messages)
+        self._content(ATTR_GEN_AI_INPUT_MESSAGES, messages)
 
     def set_output_messages(self, messages: Any) -> None:
         """Put the response messages on the span, only when content capture is enabled."""
-        self._content(names.ATTR_GEN_AI_OUTPUT_MESSAGES, messages)
+        self._content(ATTR_GEN_AI_OUTPUT_MESSAGES, messages)
 
     def _content(self, key: str, messages: Any) -> None:
         if self._live and self._owner is not None and self._owner.capture_content:
@@ -246,18 +257,18 @@ class InferenceCall:
             span.record_exception(exc)
         ttfc = None if self._first is None else self._first - self._start
         for key, value in (
-            (names.ATTR_GEN_AI_USAGE_INPUT_TOKENS, self._input),
-            (names.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, self._output),
-            (names.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, self._cached),
-            (names.ATTR_GEN_AI_RESPONSE_MODEL, self._response_model),
-            (names.ATTR_GEN_AI_RESPONSE_ID, self._id),
-            (names.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc),
-            (names.ATTR_ERROR_TYPE, error),
+            (ATTR_GEN_AI_USAGE_INPUT_TOKENS, self._input),
+            (ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, self._output),
+            (ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, self._cached),
+            (ATTR_GEN_AI_RESPONSE_MODEL, self._response_model),
+            (ATTR_GEN_AI_RESPONSE_ID, self._id),
+            (ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc),
+            (ATTR_ERROR_TYPE, error),
         ):
             if value is not None and isinstance(value, (str, int, float)):
                 span.set_attribute(key, value)
         if self._finish is not None:
-            span.set_attribute(names.ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+            span.set_attribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
                                [str(r) for r in self._finish])
         if error is not None:
             span.set_status(Status(StatusCode.ERROR))

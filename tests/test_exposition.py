@@ -12,7 +12,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 
 import otel_measure
 from otel_measure import OtelMeasureError
-from tests.otlp_receiver import GrpcReceiver
+from tests.support.otlp_receiver import GrpcReceiver
 
 
 def _lines(text: str, prefix: str) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 import otel_measure
-from tests.otlp_receiver import GrpcReceiver, HttpReceiver, attributes
+from tests.support.otlp_receiver import GrpcReceiver, HttpReceiver, attributes
 
 
 @pytest.fixture(params=["grpc", "http/protobuf"])

@@ -12,7 +12,7 @@ import pytest
 import otel_measure
 from otel_measure.names.infrastructure import HTTP_SERVER_REQUEST_DURATION
 from otel_measure.views import HTTP_SERVER_DURATION_BUCKETS
-from tests.prometheus_server import PrometheusServer, prometheus_binary
+from tests.support.prometheus_server import PrometheusServer, prometheus_binary
 
 pytestmark = pytest.mark.prometheus
 

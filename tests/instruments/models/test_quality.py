@@ -12,7 +12,7 @@ from rouge_score import rouge_scorer
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from otel_measure.calculators.text import BleuStats
-from tests.test_models import Rig
+from tests.instruments.models.test_facade import Rig
 
 
 @pytest.fixture

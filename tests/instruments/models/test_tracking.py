@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from otel_measure.instruments.models import current_inference
 from otel_measure.options import ModelOptions
-from tests.test_models import PRICES, Rig
+from tests.instruments.models.test_facade import PRICES, Rig
 
 
 class ProviderError(Exception):

@@ -20,7 +20,7 @@ import otel_measure
 from otel_measure.calculators import drift as D
 from otel_measure.demo.models import ModelsDriver
 from otel_measure.options import ModelOptions
-from tests.test_models import Rig
+from tests.instruments.models.test_facade import Rig
 
 MODEL = "gen_ai.request.model"
 FEATURE = "measure.drift.feature"

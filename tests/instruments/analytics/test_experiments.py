@@ -25,7 +25,7 @@ from otel_measure.names.analytics import (
     EXPERIMENT_VALUE_SUM,
     EXPERIMENT_VALUE_SUM_SQUARES,
 )
-from tests.test_analytics import T0, Rig, by_attr
+from tests.instruments.analytics.test_facade import T0, Rig, by_attr
 
 
 def _close(actual: float, expected: float) -> None:

@@ -12,7 +12,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from otel_measure.instruments import InfrastructureMetrics, Rejections
 from otel_measure.names import CATALOG
 from otel_measure.options import InfrastructureOptions
-from tests.fake_psutil import GIB, FakePsutil
+from tests.support.fake_psutil import GIB, FakePsutil
 from tests.test_setup import metric_points
 
 

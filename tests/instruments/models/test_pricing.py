@@ -15,7 +15,7 @@ import otel_measure
 from otel_measure import OtelMeasureConfigError
 from otel_measure.instruments.models.pricing import PriceTable, name_candidates, parse_price
 from otel_measure.options import ModelOptions
-from tests.test_models import Rig
+from tests.instruments.models.test_facade import Rig
 
 
 def shipped() -> dict[str, Any]:

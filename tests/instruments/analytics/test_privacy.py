@@ -17,7 +17,7 @@ from otel_measure.instruments import Rejections, UserAnalytics
 from otel_measure.instruments.analytics.privacy import Pseudonymizer
 from otel_measure.options import AnalyticsOptions
 from otel_measure.views import DEFAULT_VIEWS
-from tests.test_analytics import T0, Rig
+from tests.instruments.analytics.test_facade import T0, Rig
 
 RAW_IDS = ("alice@example.com", "bob-4242", "carol+vip@example.org")
 

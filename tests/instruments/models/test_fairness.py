@@ -18,7 +18,7 @@ from sklearn.metrics import confusion_matrix
 
 from otel_measure.calculators.fairness import FairnessMetrics, fairness_from_counts
 from otel_measure.options import ModelOptions
-from tests.test_models import Rig
+from tests.instruments.models.test_facade import Rig
 
 MODEL = "gen_ai.request.model"
 SOURCE = "measure.quality.source"

@@ -10,8 +10,8 @@ import pytest
 
 import otel_measure
 from otel_measure.options import ModelOptions
-from tests.prometheus_server import PrometheusServer, prometheus_binary
-from tests.test_models import DURATION_BUCKETS, PRICES, TOKEN_BUCKETS
+from tests.instruments.models.test_facade import DURATION_BUCKETS, PRICES, TOKEN_BUCKETS
+from tests.support.prometheus_server import PrometheusServer, prometheus_binary
 
 
 def _le(text: str, metric: str) -> list[float]:

@@ -12,11 +12,9 @@ import numbers
 import operator
 from typing import Any
 
-from otel_measure.calculators.classification import ConfusionAccumulator
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.models.state import ModelState
 
-__all__ = ["REASONS", "Checks"]
+__all__ = ["REASONS", "Checks", "unknown_model"]
 
 REASONS = (
     "models.invalid_model",
@@ -40,15 +38,26 @@ REASONS = (
 _MAX_NAME = 256
 
 
+def unknown_model(model: Any, known: list[str]) -> ValueError:
+    """The error of a query about a model that was never recorded nor registered."""
+    listed = sorted(known)
+    return ValueError(f"model={model!r} is unknown; recorded or registered models: "
+                      f"{listed[:20]!r}{' ...' if len(listed) > 20 else ''}")
+
+
 def _bad_name(value: Any) -> bool:
     return not isinstance(value, str) or not value.strip() or len(value) > _MAX_NAME
 
 
 class Checks:
-    """Mixin of :class:`ModelMetrics` holding every input check."""
+    """Every input check of the models domain, rejecting through one :class:`Rejections`.
 
-    _rejections: Rejections
-    _lock: Any
+    Args:
+        rejections: Drops, counts and logs bad input (or raises with ``strict=True``).
+    """
+
+    def __init__(self, rejections: Rejections) -> None:
+        self.rejections = rejections
 
     @staticmethod
     def check_name(arg: str, value: Any) -> None:
@@ -67,7 +76,7 @@ class Checks:
             ("models.invalid_error_type", "error_type", error_type, True),
         ):
             if (value is not None or not optional) and _bad_name(value):
-                self._rejections.reject(
+                self.rejections.reject(
                     reason, f"{arg}={value!r} is invalid: expected a non-empty string of at "
                             f"most {_MAX_NAME} characters" + (" or None" if optional else ""))
                 return False
@@ -79,7 +88,7 @@ class Checks:
             seconds = float(value)
             if math.isfinite(seconds) and seconds >= 0:
                 return seconds
-        self._rejections.reject(reason, f"{arg}={value!r} is invalid: expected a finite "
+        self.rejections.reject(reason, f"{arg}={value!r} is invalid: expected a finite "
                                         "number of seconds >= 0")
         return None
 
@@ -97,12 +106,12 @@ class Checks:
             except TypeError:
                 count = -1
             if count < 0:
-                self._rejections.reject("models.invalid_tokens", f"{arg}={value!r} is "
+                self.rejections.reject("models.invalid_tokens", f"{arg}={value!r} is "
                                         "invalid: expected an integer >= 0 or None")
                 return None
             counts.append(count)
         if counts[0] is not None and counts[2] is not None and counts[2] > counts[0]:
-            self._rejections.reject(
+            self.rejections.reject(
                 "models.cached_exceeds_input",
                 f"cached_input_tokens={cached!r} exceeds input_tokens={inp!r}: cached input "
                 "tokens are part of the input tokens")
@@ -116,31 +125,9 @@ class Checks:
         if seconds is None:
             return None
         if seconds > latency:
-            self._rejections.reject(
+            self.rejections.reject(
                 "models.invalid_time_to_first_chunk",
                 f"time_to_first_token_s={ttfc!r} exceeds latency_s={latency!r}: the first "
                 "chunk cannot arrive after the call ended")
             return None
         return seconds
-
-    def add_label(self, state: ModelState, prediction: Any, label: Any
-                  ) -> tuple[Any, Any] | None:
-        """Add a labelled prediction to the model's online confusion counts.
-
-        Returns the (true, predicted) pair as the calculators normalise it (``1.0`` is
-        ``1``), or None after rejecting labels of a bad or mixed kind.
-        """
-        one = ConfusionAccumulator()
-        try:
-            one.add((label,), (prediction,))
-            with self._lock:
-                if state.online is None:
-                    state.online = ConfusionAccumulator()
-                state.online.merge(one)
-        except ValueError as exc:
-            self._rejections.reject("models.invalid_label",
-                                    f"prediction={prediction!r} / label={label!r} are invalid: "
-                                    f"{exc}")
-            return None
-        pair: tuple[Any, Any] = next(iter(one.counts))
-        return pair

@@ -1,4 +1,4 @@
-"""Export and automatic checks of the drift part of ``m.models``.
+"""Export and automatic checks of the drift monitor of ``m.models``.
 
 Observable instruments, so recording pays nothing for them:
 
@@ -19,13 +19,14 @@ Observable instruments, so recording pays nothing for them:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from otel_measure.calculators.drift import DriftResult
 from otel_measure.instruments.models.drift import TrackerCopy, check, is_ready
-from otel_measure.instruments.models.quality import QualityMethods
+from otel_measure.instruments.models.registry import ModelRegistry
+from otel_measure.names import create_instrument
 from otel_measure.names.attributes import (
     ATTR_DRIFT_BIN,
     ATTR_DRIFT_FEATURE,
@@ -41,6 +42,7 @@ from otel_measure.names.models import (
     MODEL_DRIFT_SCORE,
     MODEL_DRIFT_SHARE,
 )
+from otel_measure.options import ModelOptions
 
 __all__ = ["DriftExport"]
 
@@ -49,27 +51,36 @@ _FEATURE = ATTR_DRIFT_FEATURE
 _METHOD = ATTR_DRIFT_METHOD
 
 
-class DriftExport(QualityMethods):
-    """Automatic drift checks and the observable drift instruments of ``m.models``."""
+class DriftExport:
+    """Automatic drift checks, the latest results, and the observable drift instruments.
 
-    def _init_drift(self, meter: Meter) -> None:
-        """Create the observable drift instruments."""
+    Args:
+        meter: Meter the observable drift instruments are created on.
+        registry: Per-model state (the trackers live in ``ModelState.drift``).
+        options: Drift settings (check interval, automatic baseline, bin export).
+        clock: Monotonic clock in seconds (check interval).
+    """
+
+    def __init__(self, meter: Meter, registry: ModelRegistry, options: ModelOptions,
+                 clock: Callable[[], float]) -> None:
+        self.options = options
+        self._lock = registry.lock
+        self._models = registry.models
+        self._clock = clock
         for metric, callback in ((MODEL_DRIFT_SCORE, self._observe_score),
                                  (MODEL_DRIFT_P_VALUE, self._observe_p_value),
                                  (MODEL_DRIFT_DETECTED, self._observe_detected),
                                  (MODEL_DRIFT_SHARE, self._observe_share)):
-            meter.create_observable_gauge(metric.name, callbacks=[callback], unit=metric.unit,
-                                          description=metric.description)
+            create_instrument(meter, metric, callbacks=[callback])
         if self.options.drift_export_bins:
-            bins = MODEL_DRIFT_BIN_COUNT
-            meter.create_observable_counter(bins.name, callbacks=[self._observe_bins],
-                                            unit=bins.unit, description=bins.description)
+            create_instrument(meter, MODEL_DRIFT_BIN_COUNT, callbacks=[self._observe_bins])
 
-    def _auto_size(self) -> int | None:
+    def auto_size(self) -> int | None:
+        """Size of the automatic baseline, or None when it is off."""
         options = self.options
         return options.drift_baseline_size if options.drift_auto_baseline else None
 
-    def _store(self, model: str, results: list[tuple[TrackerCopy, DriftResult]],
+    def store(self, model: str, results: list[tuple[TrackerCopy, DriftResult]],
                as_auto: bool) -> None:
         """Keep results as the latest per method (exported), and as auto results."""
         with self._lock:
@@ -82,10 +93,10 @@ class DriftExport(QualityMethods):
                 if as_auto:
                     tracker.auto, tracker.auto_version = result, copy.version
 
-    def _run_auto(self, due: list[tuple[str, TrackerCopy]]
+    def run_auto(self, due: list[tuple[str, TrackerCopy]]
                   ) -> dict[tuple[str, str], DriftResult]:
         """Run (or reuse) the automatic check of each ready copy; store the new ones."""
-        auto = self._auto_size()
+        auto = self.auto_size()
         done: dict[tuple[str, str], DriftResult] = {}
         fresh: dict[str, list[tuple[TrackerCopy, DriftResult]]] = {}
         for model, copy in due:
@@ -99,7 +110,7 @@ class DriftExport(QualityMethods):
                 done[(model, copy.feature)] = result
                 fresh.setdefault(model, []).append((copy, result))
         for model, results in fresh.items():
-            self._store(model, results, as_auto=True)
+            self.store(model, results, as_auto=True)
         return done
 
     # --- export ---------------------------------------------------------------------
@@ -119,7 +130,7 @@ class DriftExport(QualityMethods):
                             and now - tracker.checked_at >= interval):
                         tracker.checked_at = now
                         due.append((state.name, tracker.copy()))
-        self._run_auto(due)
+        self.run_auto(due)
 
     def _latest(self) -> list[tuple[dict[str, str], DriftResult]]:
         self._refresh_drift()

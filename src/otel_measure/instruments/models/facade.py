@@ -1,59 +1,65 @@
 """AI model metrics (``m.models``): GenAI conventions, cost, latency, quality, drift, fairness.
 
-Recording follows the GenAI semantic conventions: ``gen_ai.client.operation.duration``,
-``gen_ai.client.token.usage`` and, for streams only, ``gen_ai.client.operation.
-time_to_first_chunk`` and ``time_per_output_chunk``, each with the conventions' buckets;
-``track_inference`` adds a CLIENT span ``"{operation} {model}"``. Cost comes from the
-offline price table (:mod:`models_pricing`) into ``measure.model.cost``; a model without
-a price is never priced at 0: its calls are counted in ``measure.model.cost.unpriced``.
+:class:`ModelMetrics` is a facade: every public method of ``m.models`` is defined here
+and passes the call forward to one of its named parts:
 
-The hot path (``record_inference``) looks up one cached :class:`Series` per (model,
-operation, provider, error type), so it builds no attribute dict and resolves no name;
-everything else happens on the first call of a combination. Drift
-(:mod:`models_drift_methods`) and fairness (:mod:`models_fairness`) are mixins.
+- :class:`~.registry.ModelRegistry`: per-model state, registration, caps, series cache;
+- :class:`~.recorder.InferenceRecorder`: the ``record_inference`` hot path (GenAI
+  metrics, cost, recent calls) and the owner of ``track_inference`` calls;
+- :class:`~.quality.QualityExporter`: ``calculate_*`` scores and their statistics;
+- :class:`~.drift_monitor.DriftMonitor`: baselines, windows, drift checks and export;
+- :class:`~.fairness.FairnessMonitor`: per-group outcomes and fairlearn's metrics.
+
+Recording follows the GenAI semantic conventions; cost comes from the offline price
+table (:mod:`.pricing`) into ``measure.model.cost``; a model without a price is never
+priced at 0: its calls are counted in ``measure.model.cost.unpriced``.
 """
 
 from __future__ import annotations
 
-import logging
-import math
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from opentelemetry.metrics import Meter
 from opentelemetry.trace import Tracer
 
+from otel_measure.calculators.classification import ClassificationMetrics
+from otel_measure.calculators.fairness import FairnessMetrics
+from otel_measure.calculators.perplexity import PerplexityResult
+from otel_measure.calculators.text import BleuResult, RougeScores
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.models.fairness import FairnessMethods
-from otel_measure.instruments.models.pricing import PriceTable, parse_price, parse_price_overrides
+from otel_measure.instruments.models import snapshots as snap
+from otel_measure.instruments.models.checks import Checks
+from otel_measure.instruments.models.drift_monitor import DATASET_SHARE, DriftMonitor
+from otel_measure.instruments.models.fairness import FairnessMonitor
+from otel_measure.instruments.models.pricing import (
+    ModelPrice,
+    PriceTable,
+    parse_price,
+    parse_price_overrides,
+)
 from otel_measure.instruments.models.quality import QualityExporter
-from otel_measure.instruments.models.queries import OTHER
-from otel_measure.instruments.models.results import ModelInfo
-from otel_measure.instruments.models.state import ModelState, Record, Series
+from otel_measure.instruments.models.recorder import InferenceRecorder
+from otel_measure.instruments.models.registry import ModelRegistry
+from otel_measure.instruments.models.results import (
+    CostMetrics,
+    FeatureDrift,
+    InferenceRecord,
+    LatencyMetrics,
+    ModelDriftMetrics,
+    ModelInfo,
+    ModelPerformanceSnapshot,
+)
+from otel_measure.instruments.models.snapshots import StateCopy
 from otel_measure.instruments.models.tracking import InferenceCall, current_inference
 from otel_measure.names.attributes import ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT
-from otel_measure.names.models import (
-    GEN_AI_CLIENT_OPERATION_DURATION,
-    GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
-    GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
-    GEN_AI_CLIENT_TOKEN_USAGE,
-    MODEL_COST,
-    MODEL_COST_UNPRICED,
-)
 from otel_measure.options import ModelOptions
-from otel_measure.views.buckets import GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_USAGE_BUCKETS
 
 __all__ = ["InferenceCall", "ModelMetrics", "current_inference"]
 
-_log = logging.getLogger("otel_measure")
-_INF = math.inf
-_SERIES_LIMIT = 10_000  # beyond this many combinations, series are built per call
 
-
-class ModelMetrics(FairnessMethods):
+class ModelMetrics:
     """GenAI and ML model metrics: inference, cost, latency, health, quality, drift, fairness.
 
     Args:
@@ -77,39 +83,20 @@ class ModelMetrics(FairnessMethods):
     ) -> None:
         self.options = options
         self.tracer = tracer
-        self.capture_content = options.capture_content
-        self._rejections = rejections
-        self._clock = clock
-        self._wall = wall_clock
         self.prices = PriceTable(
             parse_price_overrides(options.pricing_file, "file", "ModelOptions.pricing_file"),
             parse_price_overrides(options.pricing, "options", "ModelOptions.pricing"),
         )
-        hist = meter.create_histogram
-        d, t = GEN_AI_CLIENT_OPERATION_DURATION, GEN_AI_CLIENT_TOKEN_USAGE
-        f, c = GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK, GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK
-        seconds = list(GEN_AI_DURATION_BUCKETS)
-        self._duration = hist(d.name, unit=d.unit, description=d.description,
-                              explicit_bucket_boundaries_advisory=seconds)
-        self._tokens = hist(t.name, unit=t.unit, description=t.description,
-                            explicit_bucket_boundaries_advisory=list(GEN_AI_TOKEN_USAGE_BUCKETS))
-        self._ttfc = hist(f.name, unit=f.unit, description=f.description,
-                          explicit_bucket_boundaries_advisory=seconds)
-        self._chunk_gap = hist(c.name, unit=c.unit, description=c.description,
-                               explicit_bucket_boundaries_advisory=seconds)
-        cost, unpriced = MODEL_COST, MODEL_COST_UNPRICED
-        self._cost = meter.create_counter(cost.name, unit=cost.unit,
-                                          description=cost.description)
-        self._unpriced = meter.create_counter(unpriced.name, unit=unpriced.unit,
-                                              description=unpriced.description)
+        self._clock = clock
+        self._wall = wall_clock
+        self._checks = Checks(rejections)
+        self._registry = ModelRegistry(options, self.prices, self._checks)
         self._quality = QualityExporter(meter)
-        self._lock = threading.Lock()
-        self._models: dict[str, ModelState] = {}
-        self._series: dict[tuple[Any, ...], Series] = {}
-        self._records: deque[Record] = deque(maxlen=options.inference_buffer_size)
-        self._closed = False
-        self._init_drift(meter)
-        self._init_fairness(meter)
+        self._drift = DriftMonitor(meter, self._registry, options, clock)
+        self._fairness = FairnessMonitor(meter, self._registry, options.fairness_max_groups)
+        self._recorder = InferenceRecorder(
+            meter, tracer, self._registry, self._drift, self._quality, clock,
+            capture_content=options.capture_content, buffer_size=options.inference_buffer_size)
 
     # --- registration ---------------------------------------------------------------
 
@@ -127,7 +114,7 @@ class ModelMetrics(FairnessMethods):
             pricing: ``{"input": .., "output": .., "cached_input": ..}`` USD per million
                 tokens; replaces the table's price for this name.
             groups: Fairness groups of the model; outcomes of any other group count as
-                ``_OTHER`` (None: the first ``fairness_max_groups`` groups seen).
+                ``other`` (None: the first ``fairness_max_groups`` groups seen).
             positive_label: Positive class of ``observe_outcome`` (default 1, with labels
                 restricted to 0 and 1).
 
@@ -135,52 +122,19 @@ class ModelMetrics(FairnessMethods):
             ValueError: A bad name, field, price or group, a new positive label once
                 outcomes are counted, or ``max_models`` models already.
         """
-        self.check_name("name", name)
+        self._checks.check_name("name", name)
         for field, value in (("version", version), ("provider", provider), ("task", task)):
             if value is not None and not (isinstance(value, str) and value.strip()):
                 raise ValueError(f"{field}={value!r} is invalid: expected a non-empty string "
                                  "or None")
         price = None if pricing is None else parse_price(
             name.strip().lower(), pricing, "register_model", "pricing")
-        declared, label = self.fairness_args(groups, positive_label)
-        with self._lock:
-            state = self._models.get(name)
-            if state is None:
-                state = self._new_state(name)
-                if state is None:
-                    raise ValueError(f"name={name!r} cannot be registered: "
-                                     f"max_models={self.options.max_models} models are tracked")
-            self.declare_fairness(state, declared, label, positive_label is not None)
-            state.registered = True
-            state.version, state.task = version, task
-            state.provider = provider if provider is not None else state.provider
-            if price is not None:
-                self.prices.set_price(price)
-                for other in self._models.values():  # aliases of this name may change too
-                    other.price = self.prices.lookup(other.name)
-            self._series.clear()  # providers may resolve differently now
+        declared, label = FairnessMonitor.check_args(groups, positive_label)
+        relabel = positive_label is not None
+        self._registry.register(
+            name, version, provider, task, price,
+            lambda state: self._fairness.declare(state, declared, label, relabel))
         return self.get_model_info(name)
-
-    def series_for(self, model: Any, operation: Any, provider: Any, error_type: Any
-                   ) -> Series | None:
-        """Return the cached series of a combination, creating it; None when rejected."""
-        if not self.valid_series_args(model, operation, provider, error_type):
-            return None
-        key = (model, operation, provider, error_type)
-        with self._lock:
-            series = self._series.get(key)
-            if series is not None:
-                return series
-            state, failure = self._recording_state(model)
-            if state is not None:
-                series = Series(state, operation, self._provider(state, provider),
-                                None if error_type is None else str(error_type))
-                if len(self._series) < _SERIES_LIMIT:
-                    self._series[key] = series
-                return series
-        if failure is not None:
-            self._rejections.reject(*failure)
-        return None
 
     # --- recording ------------------------------------------------------------------
 
@@ -226,116 +180,9 @@ class ModelMetrics(FairnessMethods):
         non-number for a numeric baseline) is dropped and counted in ``measure.rejected``
         (raises ``ValueError`` with ``strict=True``).
         """
-        if error_type is None and not success:
-            error_type = OTHER
-        try:
-            series = self._series.get((model, operation, provider, error_type))
-        except TypeError:  # an unhashable argument: series_for rejects it
-            series = None
-        if series is None:
-            series = self.series_for(model, operation, provider, error_type)
-            if series is None:
-                return
-        latency: Any = latency_s
-        inp: Any = input_tokens
-        out: Any = output_tokens
-        cached: Any = cached_input_tokens
-        ttfc: Any = time_to_first_token_s
-        # Fast checks for the common types; anything else goes through Checks.
-        if type(latency) is not float or not 0.0 <= latency < _INF:
-            latency = self.check_seconds("latency_s", latency, "models.invalid_latency")
-            if latency is None:
-                return
-        if (inp is not None and (type(inp) is not int or inp < 0)) or (
-                out is not None and (type(out) is not int or out < 0)) or (
-                cached is not None and (type(cached) is not int or cached < 0
-                                        or (inp is not None and cached > inp))):
-            counts = self.check_tokens(inp, out, cached)
-            if counts is None:
-                return
-            inp, out, cached = counts
-        if ttfc is not None and (type(ttfc) is not float or not 0.0 <= ttfc <= latency):
-            ttfc = self.check_ttfc(ttfc, latency)
-            if ttfc is None:
-                return
-        state = series.state
-        pair = value = None
-        if prediction is not None:
-            fits, value = self.prediction_value(state, prediction)
-            if not fits:
-                return
-            if label is not None:
-                pair = self.add_label(state, prediction, label)
-                if pair is None:
-                    return
-        self._duration.record(latency, series.duration_attrs)
-        if inp is not None:
-            self._tokens.record(inp, series.input_attrs)
-        if out is not None:
-            self._tokens.record(out, series.output_attrs)
-        if ttfc is not None:
-            self._ttfc.record(ttfc, series.stream_attrs)
-        price = state.price
-        reported = inp is not None or out is not None  # tokens to price
-        c_in: Any
-        c_out: Any
-        c_cached: Any
-        if reported and price is not None:
-            # USD = tokens x USD per million / 1e6, per token type (cached input is part
-            # of input_tokens and priced at its own rate).
-            c_cached = cached * price.cached_input / 1e6 if cached else 0.0
-            c_in = (inp - (cached or 0)) * price.input / 1e6 if inp else 0.0
-            c_out = out * price.output / 1e6 if out else 0.0
-            attrs = series.cost_attrs
-            if c_in:
-                self._cost.add(c_in, attrs[0])
-            if c_out:
-                self._cost.add(c_out, attrs[1])
-            if c_cached:
-                self._cost.add(c_cached, attrs[2])
-        else:
-            if reported:
-                self._unpriced_call(series)
-            c_in = c_out = c_cached = None
-        now = self._clock()
-        error = series.error_type
-        with self._lock:
-            state.calls += 1
-            if c_in is not None:
-                state.priced_calls += 1
-                total = state.cost
-                total[0] += c_in
-                total[1] += c_out
-                total[2] += c_cached
-            elif reported:
-                state.unpriced_calls += 1
-            if reported or cached is not None:
-                tokens = state.tokens
-                tokens[0] += inp or 0
-                tokens[1] += out or 0
-                tokens[2] += cached or 0
-            if error is not None:
-                state.errors[error] = state.errors.get(error, 0) + 1
-            record = (now, series, latency, inp, out, cached, ttfc, c_in, c_out, c_cached)
-            state.latencies.append(record)
-            self._records.append(record)
-            drifting = prediction is None or self.add_prediction(state, value)
-            if prediction is not None:
-                state.predictions.append(prediction)
-        if pair is not None:
-            self._quality.confusion(state.name, ((pair, 1),), "online")
-        if not drifting:  # its kind changed under us (a baseline was just set): rare
-            self._rejections.reject("models.bad_prediction", f"prediction={prediction!r} no "
-                                    "longer fits the predictions' baseline")
-
-    def _unpriced_call(self, series: Series) -> None:
-        self._unpriced.add(1, series.unpriced_attrs)
-        state = series.state
-        if not state.unpriced_logged:
-            state.unpriced_logged = True
-            _log.warning("otel-measure: model %r has no price; its cost is not recorded and "
-                         "its calls are counted in %s. Add it with ModelOptions(pricing=...) or "
-                         "OTEL_MEASURE_PRICING_FILE", state.name, MODEL_COST_UNPRICED.name)
+        self._recorder.record(model, latency_s, input_tokens, output_tokens, operation, provider,
+                              success, error_type, time_to_first_token_s, cached_input_tokens,
+                              prediction, label)
 
     def track_inference(self, model: str, operation: str = "chat", provider: str | None = None,
                         *, server_address: str | None = None, server_port: int | None = None,
@@ -355,32 +202,200 @@ class ModelMetrics(FairnessMethods):
             extra[ATTR_SERVER_ADDRESS] = server_address
         if server_port is not None:
             extra[ATTR_SERVER_PORT] = server_port
-        return InferenceCall(self, model, operation, provider, extra)
+        return InferenceCall(self._recorder, model, operation, provider, extra)
 
     @staticmethod
     def current_inference() -> InferenceCall:
         """The live tracked call of the current context (an inert one outside calls)."""
         return current_inference()
 
-    # CallOwner protocol (used by InferenceCall).
-    def clock(self) -> float:
-        """Monotonic seconds from the injected clock."""
-        return self._clock()
+    def observe_feature(self, model: str, feature: str, value: Any) -> None:
+        """Stream one value of an input feature into its drift window.
 
-    def record_chunk_gap(self, series: Series, gap_s: float) -> None:
-        """Record the time between two streamed chunks."""
-        self._chunk_gap.record(max(0.0, gap_s), series.stream_attrs)
+        Until the feature has a baseline, values form its automatic baseline (the first
+        ``drift_baseline_size``; see ``ModelOptions.drift_auto_baseline``). Bad input
+        (None, NaN, infinities, unhashable values, a non-number for a numeric baseline, a
+        bad or one-too-many feature name) is dropped and counted in ``measure.rejected``
+        (``ValueError`` with ``strict=True``).
+        """
+        self._drift.observe_feature(model, feature, value)
 
-    def record_call(self, call: InferenceCall, series: Series, latency_s: float,
-                    ttfc_s: float | None, error_type: str | None) -> None:
-        """Record a finished tracked call through the same checks as record_inference."""
-        inp, out, cached = call.usage
-        prediction, label = call.prediction
-        self.record_inference(series.state.name, latency_s, inp, out,
-                              operation=series.operation, provider=series.provider,
-                              error_type=error_type, time_to_first_token_s=ttfc_s,
-                              cached_input_tokens=cached, prediction=prediction, label=label)
+    def observe_outcome(self, model: str, group: Hashable, prediction: Any, label: Any) -> None:
+        """Count one binary outcome of ``model`` for ``group`` (streaming fairness).
+
+        Labels and predictions are 0/1 unless ``register_model(positive_label=)`` set
+        another positive label. Undeclared groups past the cap count as ``other``. Bad
+        input (None/NaN/unhashable group, labels outside {0, 1}) is dropped and counted in
+        ``measure.rejected`` (``ValueError`` with ``strict=True``).
+        """
+        self._fairness.observe(model, group, prediction, label)
+
+    # --- drift ----------------------------------------------------------------------
+
+    def set_baseline(self, model: str, values: Iterable[Any], feature: str | None = None
+                     ) -> FeatureDrift:
+        """Make ``values`` the drift baseline of a feature (None: the model's predictions).
+
+        Fixes the bins (quantile edges for numbers, categories otherwise) and re-bins the
+        current window; a previous baseline and its exported series are replaced.
+
+        Raises:
+            ValueError: A bad model or feature name, no values, more than
+                ``drift_max_baseline_size`` values, or a None, NaN, infinite or unhashable
+                value.
+        """
+        return self._drift.set_baseline(model, values, feature)
+
+    def detect_model_drift(self, model: str, feature: str | None = None,
+                           method: str = "auto", threshold: float | None = None, *,
+                           share: float = DATASET_SHARE) -> ModelDriftMetrics:
+        """Test a feature (None: the predictions) and every other ready feature for drift.
+
+        Args:
+            model: The model.
+            feature: The feature whose verdict heads the result; None for predictions.
+            method: ``auto`` (Evidently's choice per feature), ``ks``, ``wasserstein``,
+                ``psi``, ``jensen_shannon``, ``chi_square``, ``z`` or ``hellinger``
+                (calculators' spellings ``jensenshannon``/``chisquare`` work too). Other
+                features use it where it fits their data, ``auto`` elsewhere.
+            threshold: Overrides the method's default threshold (Evidently's).
+            share: Share of drifted features that makes dataset drift.
+
+        Raises:
+            ValueError: Unknown model, feature or method; a feature without a baseline or
+                current data; a method that does not fit the feature; a bad threshold.
+        """
+        return self._drift.detect(model, feature, method, threshold, share)
+
+    # --- fairness -------------------------------------------------------------------
+
+    def calculate_fairness_metrics(self, model: str, y_true: Iterable[Any],
+                                   y_pred: Iterable[Any], groups: Iterable[Hashable],
+                                   positive_label: Any = 1,
+                                   reference_group: Hashable | None = None) -> FairnessMetrics:
+        """Fairlearn's group fairness metrics of one evaluation batch, exported.
+
+        Args:
+            model: The model.
+            y_true: True labels.
+            y_pred: Predicted labels.
+            groups: Sensitive feature value of each row (bounded like ``observe_outcome``:
+                undeclared groups past the cap become ``other``).
+            positive_label: The positive class; with 1 (default) labels must be 0 or 1,
+                with another value every other label is negative.
+            reference_group: Group of the disparate impact; default the highest selection
+                rate.
+
+        Raises:
+            ValueError: Unequal lengths, no rows, None/NaN/inf or unhashable values, labels
+                outside {0, 1} with ``positive_label=1``, an unknown reference group.
+        """
+        return self._fairness.evaluate(model, y_true, y_pred, groups, positive_label,
+                                       reference_group)
+
+    def get_fairness_metrics(self, model: str, reference_group: Hashable | None = None
+                             ) -> FairnessMetrics:
+        """Fairness metrics of the outcomes streamed through ``observe_outcome``.
+
+        Raises:
+            ValueError: An unknown model, no outcome yet, or an unknown reference group.
+        """
+        return self._fairness.online(model, reference_group)
+
+    # --- quality --------------------------------------------------------------------
+
+    def calculate_accuracy_metrics(self, model: str, y_true: Iterable[Any],
+                                   y_pred: Iterable[Any], average: str = "binary",
+                                   pos_label: Any = 1, labels: Iterable[Any] | None = None,
+                                   zero_division: Any = 0.0) -> ClassificationMetrics:
+        """Accuracy, precision, recall, F1 and confusion matrix equal to scikit-learn's.
+
+        Exported as ``measure.model.quality.{accuracy,precision,recall,f1}`` gauges and
+        ``measure.model.quality.confusion`` counts. ``zero_division`` (0.0, 1.0, NaN or
+        "warn", which acts as 0.0) is the value of a ratio with a zero denominator.
+
+        Raises:
+            ValueError: Bad arguments (see ``calculators.classification``).
+        """
+        state = self._registry.query_state(model)
+        result = self._quality.accuracy(model, y_true, y_pred, average, pos_label, labels,
+                                       zero_division)
+        self._registry.keep(state, "accuracy", result)
+        return result
+
+    def calculate_bleu_score(self, hypotheses: Sequence[str],
+                             references: Sequence[Sequence[str | None]], *,
+                             model: str | None = None) -> BleuResult:
+        """Corpus BLEU in [0, 1], equal to sacrebleu's ``corpus_bleu`` / 100.
+
+        ``references`` are reference streams, each as long as ``hypotheses``. With
+        ``model`` the score and its statistics are exported and kept in its snapshot.
+        """
+        state = None if model is None else self._registry.query_state(model)
+        result = self._quality.bleu(model, hypotheses, references)
+        self._registry.keep(state, "bleu", result)
+        return result
+
+    def calculate_rouge_scores(self, prediction: str, target: str, *,
+                               model: str | None = None) -> RougeScores:
+        """ROUGE-1, ROUGE-2 and ROUGE-L equal to Google's rouge-score (no stemming)."""
+        state = None if model is None else self._registry.query_state(model)
+        result = self._quality.rouge(model, prediction, target)
+        self._registry.keep(state, "rouge", result)
+        return result
+
+    def calculate_perplexity(self, token_logprobs: Any, *, model: str | None = None
+                             ) -> PerplexityResult:
+        """Token-weighted perplexity of one sequence of log-probs, or of several pooled."""
+        state = None if model is None else self._registry.query_state(model)
+        result = self._quality.perplexity(model, token_logprobs)
+        self._registry.keep(state, "perplexity", result)
+        return result
+
+    # --- queries --------------------------------------------------------------------
+
+    def list_models(self) -> tuple[str, ...]:
+        """Names of every recorded or registered model."""
+        return self._registry.names()
+
+    def get_model_info(self, model: str) -> ModelInfo:
+        """Registration details and price of ``model`` (ValueError if unknown)."""
+        return snap.model_info(self._registry.copy(model))
+
+    def get_price(self, model: str) -> ModelPrice | None:
+        """The price ``model`` would be charged at (after normalisation), or None."""
+        self._checks.check_name("model", model)
+        return self.prices.lookup(model)
+
+    def get_latency_metrics(self, model: str) -> LatencyMetrics:
+        """Count, mean, p50/p90/p95/p99, max, error rate and throughput of recent calls."""
+        return snap.latency_metrics(self._registry.copy(model))
+
+    def get_cost_metrics(self, model: str | None = None) -> CostMetrics:
+        """Cost since start: total, input/output/cached split, tokens, by model."""
+        copies = self._registry.copies() if model is None else [self._registry.copy(model)]
+        return snap.cost_metrics((snap.model_cost(c) for c in copies), self.prices.as_of)
+
+    def get_model_performance_snapshot(self, model: str) -> ModelPerformanceSnapshot:
+        """Latency, cost, errors and quality of ``model`` with a health status and reasons."""
+        return self._snapshot(self._registry.copy(model))
+
+    def get_recent_inferences(self, model: str | None = None, limit: int = 100
+                              ) -> tuple[InferenceRecord, ...]:
+        """The most recent recorded calls (newest last), optionally of one model."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit={limit!r} is invalid: expected a positive integer")
+        # Records keep the monotonic clock; shift them onto the wall clock.
+        return self._recorder.recent(model, limit, self._wall() - self._clock())
+
+    def dashboard_section(self) -> dict[str, Any]:
+        """Every model's snapshot, the cost totals and the price table's as-of date."""
+        snapshots = {c.name: self._snapshot(c) for c in self._registry.copies()}
+        return snap.dashboard(snapshots, self.prices.as_of, len(self.prices))
+
+    def _snapshot(self, copy: StateCopy) -> ModelPerformanceSnapshot:
+        return snap.performance_snapshot(copy, self.options, self._drift.status(copy.name),
+                                         self._fairness.of(copy.name))
 
     def close(self) -> None:
         """Nothing runs in the background; kept for the domain protocol (idempotent)."""
-        self._closed = True

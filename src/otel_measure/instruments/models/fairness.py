@@ -1,4 +1,4 @@
-"""Fairness methods of ``m.models``: per-group outcomes, fairlearn's metrics, export.
+"""The fairness monitor of ``m.models``: per-group outcomes, fairlearn's metrics, export.
 
 Groups are bounded per model: those declared with ``register_model(groups=...)``, or
 else the first ``fairness_max_groups`` values seen; any other value counts as ``other``
@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Hashable, Iterable
-from dataclasses import replace
 from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
@@ -33,10 +32,9 @@ from otel_measure.calculators.fairness import (
     fairness_from_counts,
     fairness_metrics,
 )
-from otel_measure.instruments.models.drift_methods import DriftMethods
-from otel_measure.instruments.models.results import ModelPerformanceSnapshot
-from otel_measure.instruments.models.snapshots import StateCopy
-from otel_measure.instruments.models.state import ModelState
+from otel_measure.instruments.models.registry import ModelRegistry
+from otel_measure.instruments.models.state import FairnessState, ModelState
+from otel_measure.names import create_instrument
 from otel_measure.names.attributes import (
     ATTR_FAIRNESS_GROUP,
     ATTR_FAIRNESS_OUTCOME,
@@ -54,9 +52,8 @@ from otel_measure.names.models import (
     MODEL_FAIRNESS_SELECTION_RATE,
 )
 
-__all__ = ["OTHER_GROUP", "FairnessMethods", "FairnessState"]
+__all__ = ["FairnessMonitor"]
 
-OTHER_GROUP = "other"  # the issue's name for the overflow bucket
 _MODEL = ATTR_GEN_AI_REQUEST_MODEL
 _SOURCE = ATTR_QUALITY_SOURCE
 _GROUP = ATTR_FAIRNESS_GROUP
@@ -85,57 +82,33 @@ def _as_list(name: str, values: Any) -> list[Any]:
     return list(values)
 
 
-class FairnessState:
-    """One model's groups and outcome counts (guarded by the domain's lock)."""
+class FairnessMonitor:
+    """Per-group outcome counts and fairlearn's metrics of every model, exported.
 
-    __slots__ = ("admitted", "cached", "cached_version", "declared", "evaluation", "latest",
-                 "max_groups", "online", "version")
+    Args:
+        meter: Meter the observable fairness instruments are created on.
+        registry: Per-model state; each model's counts live in ``ModelState.fairness``.
+        max_groups: Undeclared groups kept per model before the rest count as ``other``.
+    """
 
-    def __init__(self, max_groups: int) -> None:
-        self.max_groups = max_groups
-        self.declared: dict[Hashable, None] | None = None
-        self.admitted: dict[Hashable, None] = {}
-        self.online = GroupConfusion()
-        self.evaluation: dict[Hashable, list[int]] = {}  # [tp, fp, tn, fn] summed
-        self.latest: FairnessMetrics | None = None  # latest evaluation
-        self.version = 0
-        self.cached: FairnessMetrics | None = None  # online metrics at cached_version
-        self.cached_version = -1
-
-    def group_for(self, group: Hashable) -> Hashable:
-        """The bucket of a valid group value (without admitting it)."""
-        if self.declared is not None:
-            return group if group in self.declared else OTHER_GROUP
-        if group in self.admitted or len(self.admitted) < self.max_groups:
-            return group
-        return OTHER_GROUP
-
-    def admit(self, group: Hashable) -> None:
-        """Remember a group that got counts (undeclared groups only)."""
-        if self.declared is None and group != OTHER_GROUP and group not in self.admitted:
-            self.admitted[group] = None
-
-
-class FairnessMethods(DriftMethods):
-    """The fairness part of ``m.models`` (a mixin of ``ModelMetrics``)."""
-
-    def _init_fairness(self, meter: Meter) -> None:
-        """Create the observable fairness instruments."""
-        outcomes = MODEL_FAIRNESS_OUTCOMES
-        meter.create_observable_counter(outcomes.name, callbacks=[self._observe_outcomes],
-                                        unit=outcomes.unit, description=outcomes.description)
+    def __init__(self, meter: Meter, registry: ModelRegistry, max_groups: int) -> None:
+        self._registry = registry
+        self._lock = registry.lock
+        self._models = registry.models
+        self._reject = registry.checks.rejections.reject
+        self._max_groups = max_groups
+        create_instrument(meter, MODEL_FAIRNESS_OUTCOMES, callbacks=[self._observe_outcomes])
         for metric, field in (*_AGGREGATES, *_PER_GROUP):
-            meter.create_observable_gauge(metric.name, callbacks=[self._gauge(field)],
-                                          unit=metric.unit, description=metric.description)
+            create_instrument(meter, metric, callbacks=[self._gauge(field)])
 
     def _fairness(self, state: ModelState) -> FairnessState:
         """The model's fairness state, created on first use (caller holds the lock)."""
         if state.fairness is None:
-            state.fairness = FairnessState(self.options.fairness_max_groups)
+            state.fairness = FairnessState(self._max_groups)
         return state.fairness
 
     @staticmethod
-    def fairness_args(groups: Iterable[Hashable] | None, positive_label: Any
+    def check_args(groups: Iterable[Hashable] | None, positive_label: Any
                       ) -> tuple[dict[Hashable, None] | None, Hashable | None]:
         """Validate ``register_model``'s ``groups`` and ``positive_label``."""
         if groups is None:
@@ -150,7 +123,7 @@ class FairnessMethods(DriftMethods):
             raise ValueError("groups=[] is invalid: declare at least one group or pass None")
         return declared, _positive(positive_label)
 
-    def declare_fairness(self, state: ModelState, declared: dict[Hashable, None] | None,
+    def declare(self, state: ModelState, declared: dict[Hashable, None] | None,
                          positive_label: Hashable | None, relabel: bool) -> None:
         """Apply checked registration arguments (caller holds the lock).
 
@@ -169,21 +142,15 @@ class FairnessMethods(DriftMethods):
         if declared is not None:
             fs.declared = declared
 
-    def observe_outcome(self, model: str, group: Hashable, prediction: Any, label: Any) -> None:
-        """Count one binary outcome of ``model`` for ``group`` (streaming fairness).
-
-        Labels and predictions are 0/1 unless ``register_model(positive_label=)`` set
-        another positive label. Undeclared groups past the cap count as ``other``. Bad
-        input (None/NaN/unhashable group, labels outside {0, 1}) is dropped and counted in
-        ``measure.rejected`` (``ValueError`` with ``strict=True``).
-        """
-        state = self._stream_state(model)
+    def observe(self, model: str, group: Hashable, prediction: Any, label: Any) -> None:
+        """``ModelMetrics.observe_outcome`` (see its docstring)."""
+        state = self._registry.stream_state(model)
         if state is None:
             return
         try:
             check_category("group", group)
         except ValueError as exc:
-            self._rejections.reject("models.invalid_group", str(exc))
+            self._reject("models.invalid_group", str(exc))
             return
         error = None
         with self._lock:
@@ -197,32 +164,15 @@ class FairnessMethods(DriftMethods):
                 fs.admit(bucket)
                 fs.version += 1
         if error is not None:
-            self._rejections.reject("models.invalid_outcome",
-                                    f"prediction={prediction!r} / label={label!r} are invalid "
-                                    f"for fairness: {error}")
+            self._reject("models.invalid_outcome",
+                         f"prediction={prediction!r} / label={label!r} are invalid "
+                         f"for fairness: {error}")
 
-    def calculate_fairness_metrics(self, model: str, y_true: Iterable[Any],
-                                   y_pred: Iterable[Any], groups: Iterable[Hashable],
-                                   positive_label: Any = 1,
-                                   reference_group: Hashable | None = None) -> FairnessMetrics:
-        """Fairlearn's group fairness metrics of one evaluation batch, exported.
-
-        Args:
-            model: The model.
-            y_true: True labels.
-            y_pred: Predicted labels.
-            groups: Sensitive feature value of each row (bounded like ``observe_outcome``:
-                undeclared groups past the cap become ``other``).
-            positive_label: The positive class; with 1 (default) labels must be 0 or 1,
-                with another value every other label is negative.
-            reference_group: Group of the disparate impact; default the highest selection
-                rate.
-
-        Raises:
-            ValueError: Unequal lengths, no rows, None/NaN/inf or unhashable values, labels
-                outside {0, 1} with ``positive_label=1``, an unknown reference group.
-        """
-        state = self._quality_state(model)
+    def evaluate(self, model: str, y_true: Iterable[Any], y_pred: Iterable[Any],
+                 groups: Iterable[Hashable], positive_label: Any,
+                 reference_group: Hashable | None) -> FairnessMetrics:
+        """``ModelMetrics.calculate_fairness_metrics`` (see its docstring)."""
+        state = self._registry.query_state(model)
         truth, predicted = _as_list("y_true", y_true), _as_list("y_pred", y_pred)
         raw = _as_list("groups", groups)
         label = _positive(positive_label)
@@ -243,13 +193,8 @@ class FairnessMethods(DriftMethods):
                     row[i] += count
         return result
 
-    def get_fairness_metrics(self, model: str, reference_group: Hashable | None = None
-                             ) -> FairnessMetrics:
-        """Fairness metrics of the outcomes streamed through ``observe_outcome``.
-
-        Raises:
-            ValueError: An unknown model, no outcome yet, or an unknown reference group.
-        """
+    def online(self, model: str, reference_group: Hashable | None) -> FairnessMetrics:
+        """``ModelMetrics.get_fairness_metrics`` (see its docstring)."""
         counts = None
         with self._lock:
             state = self._models.get(model) if isinstance(model, str) else None
@@ -259,8 +204,7 @@ class FairnessMethods(DriftMethods):
             raise ValueError(f"model={model!r} has no outcome yet; call observe_outcome()")
         return fairness_from_counts(counts, reference_group)
 
-    def _fairness_results(self, model: str | None = None
-                          ) -> list[tuple[str, str, FairnessMetrics]]:
+    def results(self, model: str | None = None) -> list[tuple[str, str, FairnessMetrics]]:
         """(model, source, metrics) of every model (or one): online (cached), evaluation."""
         todo = []
         out: list[tuple[str, str, FairnessMetrics]] = []
@@ -282,17 +226,17 @@ class FairnessMethods(DriftMethods):
                 fs.cached, fs.cached_version = result, version
         return out
 
-    def _snapshot(self, copy: StateCopy) -> ModelPerformanceSnapshot:
-        snapshot = super()._snapshot(copy)
-        found = {source: result for _, source, result in self._fairness_results(copy.name)}
-        return replace(snapshot, fairness=dict(sorted(found.items()))) if found else snapshot
+    def of(self, model: str) -> dict[str, FairnessMetrics] | None:
+        """A model's metrics by source (``online``, ``evaluation``); None when neither."""
+        found = {source: result for _, source, result in self.results(model)}
+        return dict(sorted(found.items())) if found else None
 
     def _gauge(self, field: str) -> Any:
         per_group = field in ("selection_rate", "disparate_impact")
 
         def callback(_options: CallbackOptions) -> Iterable[Observation]:
             out = []
-            for model, source, result in self._fairness_results():
+            for model, source, result in self.results():
                 base = {_MODEL: model, _SOURCE: source}
                 if not per_group:
                     value = getattr(result, field)

@@ -20,9 +20,7 @@ from opentelemetry.metrics import Meter
 from otel_measure.calculators.classification import ClassificationMetrics, ConfusionAccumulator
 from otel_measure.calculators.perplexity import PerplexityAccumulator, PerplexityResult
 from otel_measure.calculators.text import BleuResult, RougeScores, corpus_bleu, rouge_scores
-from otel_measure.instruments.models.queries import Queries
-from otel_measure.instruments.models.state import ModelState
-from otel_measure.names import MetricName
+from otel_measure.names import create_instrument
 from otel_measure.names.attributes import (
     ATTR_GEN_AI_REQUEST_MODEL,
     ATTR_LABEL_PREDICTED,
@@ -48,32 +46,27 @@ from otel_measure.names.models import (
     MODEL_QUALITY_ROUGE_SUM,
 )
 
-__all__ = ["QualityExporter", "QualityMethods"]
+__all__ = ["QualityExporter"]
 
 _MODEL = ATTR_GEN_AI_REQUEST_MODEL
-
-
-def _create(meter: Meter, metric: MetricName) -> Any:
-    make = meter.create_gauge if metric.kind == "gauge" else meter.create_counter
-    return make(metric.name, unit=metric.unit, description=metric.description)
 
 
 class QualityExporter:
     """Runs quality calculators and exports their results and sufficient statistics."""
 
     def __init__(self, meter: Meter) -> None:
-        self._accuracy = _create(meter, MODEL_QUALITY_ACCURACY)
-        self._precision = _create(meter, MODEL_QUALITY_PRECISION)
-        self._recall = _create(meter, MODEL_QUALITY_RECALL)
-        self._f1 = _create(meter, MODEL_QUALITY_F1)
-        self._confusion = _create(meter, MODEL_QUALITY_CONFUSION)
-        self._bleu = _create(meter, MODEL_QUALITY_BLEU)
-        self._bleu_stats = _create(meter, MODEL_QUALITY_BLEU_STATISTICS)
-        self._rouge = _create(meter, MODEL_QUALITY_ROUGE)
-        self._rouge_sum = _create(meter, MODEL_QUALITY_ROUGE_SUM)
-        self._rouge_pairs = _create(meter, MODEL_QUALITY_ROUGE_PAIRS)
-        self._perplexity = _create(meter, MODEL_QUALITY_PERPLEXITY)
-        self._perplexity_stats = _create(meter, MODEL_QUALITY_PERPLEXITY_STATISTICS)
+        self._accuracy = create_instrument(meter, MODEL_QUALITY_ACCURACY)
+        self._precision = create_instrument(meter, MODEL_QUALITY_PRECISION)
+        self._recall = create_instrument(meter, MODEL_QUALITY_RECALL)
+        self._f1 = create_instrument(meter, MODEL_QUALITY_F1)
+        self._confusion = create_instrument(meter, MODEL_QUALITY_CONFUSION)
+        self._bleu = create_instrument(meter, MODEL_QUALITY_BLEU)
+        self._bleu_stats = create_instrument(meter, MODEL_QUALITY_BLEU_STATISTICS)
+        self._rouge = create_instrument(meter, MODEL_QUALITY_ROUGE)
+        self._rouge_sum = create_instrument(meter, MODEL_QUALITY_ROUGE_SUM)
+        self._rouge_pairs = create_instrument(meter, MODEL_QUALITY_ROUGE_PAIRS)
+        self._perplexity = create_instrument(meter, MODEL_QUALITY_PERPLEXITY)
+        self._perplexity_stats = create_instrument(meter, MODEL_QUALITY_PERPLEXITY_STATISTICS)
 
     # --- classification ------------------------------------------------------------
 
@@ -168,77 +161,6 @@ class QualityExporter:
                         self._perplexity_stats.add(
                             value, {_MODEL: model, ATTR_STATISTIC: name})
         return result
-
-
-class QualityMethods(Queries):
-    """The ``calculate_*`` methods of ``m.models`` (a mixin of ``ModelMetrics``)."""
-
-    _quality: QualityExporter
-
-    def calculate_accuracy_metrics(self, model: str, y_true: Iterable[Any],
-                                   y_pred: Iterable[Any], average: str = "binary",
-                                   pos_label: Any = 1, labels: Iterable[Any] | None = None,
-                                   zero_division: Any = 0.0) -> ClassificationMetrics:
-        """Accuracy, precision, recall, F1 and confusion matrix equal to scikit-learn's.
-
-        Exported as ``measure.model.quality.{accuracy,precision,recall,f1}`` gauges and
-        ``measure.model.quality.confusion`` counts. ``zero_division`` (0.0, 1.0, NaN or
-        "warn", which acts as 0.0) is the value of a ratio with a zero denominator.
-
-        Raises:
-            ValueError: Bad arguments (see ``calculators.classification``).
-        """
-        state = self._quality_state(model)
-        result = self._quality.accuracy(model, y_true, y_pred, average, pos_label, labels,
-                                       zero_division)
-        self._keep(state, "accuracy", result)
-        return result
-
-    def calculate_bleu_score(self, hypotheses: Sequence[str],
-                             references: Sequence[Sequence[str | None]], *,
-                             model: str | None = None) -> BleuResult:
-        """Corpus BLEU in [0, 1], equal to sacrebleu's ``corpus_bleu`` / 100.
-
-        ``references`` are reference streams, each as long as ``hypotheses``. With
-        ``model`` the score and its statistics are exported and kept in its snapshot.
-        """
-        state = None if model is None else self._quality_state(model)
-        result = self._quality.bleu(model, hypotheses, references)
-        self._keep(state, "bleu", result)
-        return result
-
-    def calculate_rouge_scores(self, prediction: str, target: str, *,
-                               model: str | None = None) -> RougeScores:
-        """ROUGE-1, ROUGE-2 and ROUGE-L equal to Google's rouge-score (no stemming)."""
-        state = None if model is None else self._quality_state(model)
-        result = self._quality.rouge(model, prediction, target)
-        self._keep(state, "rouge", result)
-        return result
-
-    def calculate_perplexity(self, token_logprobs: Any, *, model: str | None = None
-                             ) -> PerplexityResult:
-        """Token-weighted perplexity of one sequence of log-probs, or of several pooled."""
-        state = None if model is None else self._quality_state(model)
-        result = self._quality.perplexity(model, token_logprobs)
-        self._keep(state, "perplexity", result)
-        return result
-
-    def _quality_state(self, model: str) -> ModelState:
-        self.check_name("model", model)
-        with self._lock:
-            state = self._models.get(model)
-            if state is None and self.options.require_registration:
-                raise ValueError(f"model={model!r} is not registered; call register_model()")
-            state = state or self._new_state(model)
-        if state is None:
-            raise ValueError(f"model={model!r} cannot be tracked: max_models="
-                             f"{self.options.max_models} models already are")
-        return state
-
-    def _keep(self, state: ModelState | None, kind: str, result: Any) -> None:
-        if state is not None:
-            with self._lock:
-                state.quality[kind] = result
 
 
 def _is_number(value: Any) -> bool:

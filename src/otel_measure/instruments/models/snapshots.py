@@ -16,13 +16,15 @@ from otel_measure.instruments.models.results import (
     CostMetrics,
     LatencyMetrics,
     ModelCost,
+    ModelDriftStatus,
     ModelInfo,
+    ModelPerformanceSnapshot,
 )
 from otel_measure.instruments.models.state import ModelState
 from otel_measure.options import ModelOptions
 
-__all__ = ["StateCopy", "copy_state", "cost_metrics", "health", "latency_metrics",
-           "model_cost", "model_info"]
+__all__ = ["StateCopy", "copy_state", "cost_metrics", "dashboard", "health", "latency_metrics",
+           "model_cost", "model_info", "performance_snapshot"]
 
 
 @dataclass(frozen=True)
@@ -166,3 +168,32 @@ def health(latency: LatencyMetrics, options: ModelOptions) -> tuple[str, tuple[s
         level = max(level, 1)
         reasons.append(f"p95 latency {p95:.3g} s >= degraded {degraded:g} s")
     return ("healthy", "degraded", "critical")[level], tuple(reasons)
+
+
+def performance_snapshot(copy: StateCopy, options: ModelOptions,
+                         drift: ModelDriftStatus | None,
+                         fairness: Mapping[str, Any] | None) -> ModelPerformanceSnapshot:
+    """Everything known about one model, with its health verdict."""
+    latency = latency_metrics(copy)
+    status, reasons = health(latency, options)
+    return ModelPerformanceSnapshot(
+        model=model_info(copy), status=status, reasons=reasons, latency=latency,
+        cost=model_cost(copy), errors=copy.errors, quality=copy.quality, drift=drift,
+        fairness=fairness)
+
+
+_STATUS_ORDER = ("unknown", "healthy", "degraded", "critical")
+
+
+def dashboard(snapshots: Mapping[str, ModelPerformanceSnapshot], as_of: str,
+              price_models: int) -> dict[str, Any]:
+    """The models section of the unified dashboard: worst status, snapshots, cost."""
+    costs = cost_metrics((s.cost for s in snapshots.values()), as_of)
+    worst = max((s.status for s in snapshots.values()), key=_STATUS_ORDER.index,
+                default="unknown")
+    return {
+        "status": worst,
+        "models": {name: s.to_dict() for name, s in sorted(snapshots.items())},
+        "cost": costs.to_dict(),
+        "price_table": {"as_of": as_of, "models": price_models},
+    }

@@ -10,8 +10,10 @@ first use or by ``register_model``). A :class:`Series` caches every attribute di
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from collections.abc import Hashable
+from typing import Any
 
+from otel_measure.calculators.fairness import FairnessMetrics, GroupConfusion
 from otel_measure.instruments.models.drift import FeatureTracker
 from otel_measure.instruments.models.pricing import ModelPrice
 from otel_measure.names.attributes import (
@@ -22,10 +24,11 @@ from otel_measure.names.attributes import (
     ATTR_GEN_AI_TOKEN_TYPE,
 )
 
-if TYPE_CHECKING:
-    from otel_measure.instruments.models.fairness import FairnessState
+__all__ = ["OTHER", "OTHER_GROUP", "TOKEN_TYPES", "FairnessState", "ModelState", "Record",
+           "Series"]
 
-__all__ = ["TOKEN_TYPES", "ModelState", "Record", "Series"]
+OTHER = "_OTHER"  # gen_ai.provider.name / error.type when unknown
+OTHER_GROUP = "other"  # the fairness bucket of groups past the cap
 
 TOKEN_TYPES = ("input", "output", "cached_input")
 # One recorded call: (monotonic_s, series, latency_s, input_tokens, output_tokens,
@@ -54,9 +57,8 @@ class ModelState:
         quality: Latest ``calculate_*`` result by kind.
         online: Confusion accumulator of labelled inferences (None until one arrives).
         drift: Drift trackers by feature (``_prediction`` for the predictions); see
-            :mod:`models_drift`.
-        fairness: Per-group outcome counts and evaluations (None until first use); see
-            :mod:`models_fairness`.
+            :mod:`.drift`.
+        fairness: Per-group outcome counts and evaluations (None until first use).
     """
 
     __slots__ = (
@@ -148,3 +150,38 @@ class Series:
             {**model_provider, ATTR_GEN_AI_TOKEN_TYPE: token_type}
             for token_type in TOKEN_TYPES
         )
+
+
+class FairnessState:
+    """One model's fairness groups and outcome counts (guarded by the registry's lock).
+
+    Groups are bounded: those declared with ``register_model(groups=...)``, or else the
+    first ``max_groups`` values seen; any other value counts as :data:`OTHER_GROUP`.
+    """
+
+    __slots__ = ("admitted", "cached", "cached_version", "declared", "evaluation", "latest",
+                 "max_groups", "online", "version")
+
+    def __init__(self, max_groups: int) -> None:
+        self.max_groups = max_groups
+        self.declared: dict[Hashable, None] | None = None
+        self.admitted: dict[Hashable, None] = {}
+        self.online = GroupConfusion()
+        self.evaluation: dict[Hashable, list[int]] = {}  # [tp, fp, tn, fn] summed
+        self.latest: FairnessMetrics | None = None  # latest evaluation
+        self.version = 0
+        self.cached: FairnessMetrics | None = None  # online metrics at cached_version
+        self.cached_version = -1
+
+    def group_for(self, group: Hashable) -> Hashable:
+        """The bucket of a valid group value (without admitting it)."""
+        if self.declared is not None:
+            return group if group in self.declared else OTHER_GROUP
+        if group in self.admitted or len(self.admitted) < self.max_groups:
+            return group
+        return OTHER_GROUP
+
+    def admit(self, group: Hashable) -> None:
+        """Remember a group that got counts (undeclared groups only)."""
+        if self.declared is None and group != OTHER_GROUP and group not in self.admitted:
+            self.admitted[group] = None

@@ -1,19 +1,19 @@
-"""Drift methods of ``m.models``: baselines, streamed observations, checks and export.
+"""The drift monitor of ``m.models``: baselines, streamed observations and checks.
 
 ``set_baseline`` fixes a feature's bins; ``record_inference(..., prediction=)`` and
 ``observe_feature`` stream values into the sliding window; ``detect_model_drift`` tests
-with the pure calculators. Export and the automatic checks live in
-:mod:`models_drift_export`.
+with the pure calculators. Per-feature trackers live in :mod:`.drift`; export and the
+automatic checks in :mod:`.drift_export`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from opentelemetry.metrics import Meter
+
 from otel_measure.calculators.drift import DriftResult, dataset_drift
-from otel_measure.instruments._rejections import Rejections
 from otel_measure.instruments.models.drift import (
     PREDICTION,
     FeatureTracker,
@@ -27,24 +27,38 @@ from otel_measure.instruments.models.drift import (
     normalise_method,
 )
 from otel_measure.instruments.models.drift_export import DriftExport
+from otel_measure.instruments.models.registry import ModelRegistry
 from otel_measure.instruments.models.results import (
     FeatureDrift,
     ModelDriftMetrics,
     ModelDriftStatus,
-    ModelPerformanceSnapshot,
 )
-from otel_measure.instruments.models.snapshots import StateCopy
 from otel_measure.instruments.models.state import ModelState
+from otel_measure.options import ModelOptions
 
-__all__ = ["DriftMethods"]
+__all__ = ["DATASET_SHARE", "DriftMonitor"]
 
-_DATASET_SHARE = 0.5
+DATASET_SHARE = 0.5
 
 
-class DriftMethods(DriftExport):
-    """The drift part of ``m.models`` (a mixin of ``ModelMetrics``)."""
+class DriftMonitor:
+    """Drift baselines, sliding windows and checks of every model's features.
 
-    _rejections: Rejections
+    Args:
+        meter: Meter the observable drift instruments are created on.
+        registry: Per-model state; the trackers live in ``ModelState.drift``.
+        options: Drift settings (window, bins, caps, automatic baseline).
+        clock: Monotonic clock in seconds (automatic check interval).
+    """
+
+    def __init__(self, meter: Meter, registry: ModelRegistry, options: ModelOptions,
+                 clock: Callable[[], float]) -> None:
+        self.options = options
+        self._registry = registry
+        self._checks = registry.checks
+        self._reject = registry.checks.rejections.reject
+        self._lock = registry.lock
+        self._export = DriftExport(meter, registry, options, clock)
 
     # --- helpers --------------------------------------------------------------------
 
@@ -64,24 +78,11 @@ class DriftMethods(DriftExport):
     def _feature_key(self, feature: Any) -> str:
         if feature is None:
             return PREDICTION
-        self.check_name("feature", feature)
+        self._checks.check_name("feature", feature)
         if feature == PREDICTION:
             raise ValueError(f"feature={feature!r} is reserved for the model's predictions; "
                              "pass feature=None")
         return str(feature)
-
-    def _stream_state(self, model: Any) -> ModelState | None:
-        """The model's state for a streaming call, or None after rejecting the call."""
-        try:
-            self.check_name("model", model)
-        except ValueError as exc:
-            self._rejections.reject("models.invalid_model", str(exc))
-            return None
-        with self._lock:
-            state, failure = self._recording_state(model)
-        if failure is not None:
-            self._rejections.reject(*failure)
-        return state
 
     # --- recording ------------------------------------------------------------------
 
@@ -93,25 +94,18 @@ class DriftMethods(DriftExport):
             if tracker is None or tracker.accepts(value):
                 return True, value
             why = "expected a number, like the predictions of the baseline"
-        self._rejections.reject("models.bad_prediction",
+        self._reject("models.bad_prediction",
                                 f"prediction={prediction!r} is invalid for drift: {why}")
         return False, None
 
     def add_prediction(self, state: ModelState, value: Any) -> bool:
         """Stream a checked prediction into the drift window (caller holds the lock)."""
         tracker = self._tracker(state, PREDICTION)
-        return tracker is not None and tracker.add(value, self._auto_size())
+        return tracker is not None and tracker.add(value, self._export.auto_size())
 
     def observe_feature(self, model: str, feature: str, value: Any) -> None:
-        """Stream one value of an input feature into its drift window.
-
-        Until the feature has a baseline, values form its automatic baseline (the first
-        ``drift_baseline_size``; see ``ModelOptions.drift_auto_baseline``). Bad input
-        (None, NaN, infinities, unhashable values, a non-number for a numeric baseline, a
-        bad or one-too-many feature name) is dropped and counted in ``measure.rejected``
-        (``ValueError`` with ``strict=True``).
-        """
-        state = self._stream_state(model)
+        """``ModelMetrics.observe_feature`` (see its docstring)."""
+        state = self._registry.stream_state(model)
         if state is None:
             return
         try:
@@ -120,40 +114,31 @@ class DriftMethods(DriftExport):
                 raise ValueError("feature=None is invalid: predictions come through "
                                  "record_inference(..., prediction=)")
         except ValueError as exc:
-            self._rejections.reject("models.invalid_feature", str(exc))
+            self._reject("models.invalid_feature", str(exc))
             return
         cleaned, why = clean_value(value)
         if why is not None:
-            self._rejections.reject("models.bad_feature_value",
-                                    f"value={value!r} of feature {key!r} is invalid: {why}")
+            self._reject("models.bad_feature_value",
+                         f"value={value!r} of feature {key!r} is invalid: {why}")
             return
         with self._lock:
             tracker = self._tracker(state, key)
-            added = tracker is not None and tracker.add(cleaned, self._auto_size())
+            added = tracker is not None and tracker.add(cleaned, self._export.auto_size())
         if tracker is None:
-            self._rejections.reject(
+            self._reject(
                 "models.too_many_features",
                 f"feature {key!r} of model {model!r} is dropped: drift_max_features="
                 f"{self.options.drift_max_features} features are already tracked")
         elif not added:
-            self._rejections.reject("models.bad_feature_value",
-                                    f"value={value!r} of feature {key!r} is invalid: expected "
-                                    "a number, like its numeric baseline")
+            self._reject("models.bad_feature_value",
+                         f"value={value!r} of feature {key!r} is invalid: expected "
+                         "a number, like its numeric baseline")
 
     # --- baseline and checks --------------------------------------------------------
 
     def set_baseline(self, model: str, values: Iterable[Any], feature: str | None = None
                      ) -> FeatureDrift:
-        """Make ``values`` the drift baseline of a feature (None: the model's predictions).
-
-        Fixes the bins (quantile edges for numbers, categories otherwise) and re-bins the
-        current window; a previous baseline and its exported series are replaced.
-
-        Raises:
-            ValueError: A bad model or feature name, no values, more than
-                ``drift_max_baseline_size`` values, or a None, NaN, infinite or unhashable
-                value.
-        """
+        """``ModelMetrics.set_baseline`` (see its docstring)."""
         key = self._feature_key(feature)
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
             raise ValueError(f"values={values!r} is invalid: expected an iterable of numbers "
@@ -169,7 +154,7 @@ class DriftMethods(DriftExport):
             raise ValueError(f"values holds {len(data)} values; expected 1 to "
                              f"drift_max_baseline_size={limit}")
         layout = Layout(data, self.options.drift_bins, self.options.drift_max_categories)
-        state = self._quality_state(model)
+        state = self._registry.query_state(model)
         with self._lock:
             tracker = self._tracker(state, key)
             if tracker is None:
@@ -180,27 +165,11 @@ class DriftMethods(DriftExport):
         if copy is None:
             raise ValueError(f"feature={key!r} cannot be tracked: drift_max_features="
                              f"{self.options.drift_max_features} features already are")
-        return self._feature_drift(model, copy, self._run_auto([(model, copy)]))
+        return self._feature_drift(model, copy, self._export.run_auto([(model, copy)]))
 
-    def detect_model_drift(self, model: str, feature: str | None = None,
-                           method: str = "auto", threshold: float | None = None, *,
-                           share: float = _DATASET_SHARE) -> ModelDriftMetrics:
-        """Test a feature (None: the predictions) and every other ready feature for drift.
-
-        Args:
-            model: The model.
-            feature: The feature whose verdict heads the result; None for predictions.
-            method: ``auto`` (Evidently's choice per feature), ``ks``, ``wasserstein``,
-                ``psi``, ``jensen_shannon``, ``chi_square``, ``z`` or ``hellinger``
-                (calculators' spellings ``jensenshannon``/``chisquare`` work too). Other
-                features use it where it fits their data, ``auto`` elsewhere.
-            threshold: Overrides the method's default threshold (Evidently's).
-            share: Share of drifted features that makes dataset drift.
-
-        Raises:
-            ValueError: Unknown model, feature or method; a feature without a baseline or
-                current data; a method that does not fit the feature; a bad threshold.
-        """
+    def detect(self, model: str, feature: str | None, method: str,
+               threshold: float | None, share: float) -> ModelDriftMetrics:
+        """``ModelMetrics.detect_model_drift`` (see its docstring)."""
         name = normalise_method(method)
         key = self._feature_key(feature)
         copies = self._tracker_copies(model)
@@ -209,7 +178,7 @@ class DriftMethods(DriftExport):
             what = "the predictions" if feature is None else f"feature {key!r}"
             raise ValueError(f"nothing is tracked for {what} of model {model!r} (no baseline "
                              f"or observation yet); tracked: {sorted(copies)!r}")
-        auto = self._auto_size()
+        auto = self._export.auto_size()
         results = {key: check(model, target, name, threshold, auto)}
         for other, copy in copies.items():
             if other == key or not is_ready(copy):
@@ -220,7 +189,7 @@ class DriftMethods(DriftExport):
                                        threshold if fits else None, auto)
             except ValueError:
                 results[other] = check(model, copy, "auto", None, auto)
-        self._store(model, [(copies[f], r) for f, r in results.items()],
+        self._export.store(model, [(copies[f], r) for f, r in results.items()],
                     as_auto=name == "auto" and threshold is None)
         verdict = dataset_drift(results, share)
         main = results[key]
@@ -235,12 +204,7 @@ class DriftMethods(DriftExport):
 
     def _tracker_copies(self, model: str) -> dict[str, TrackerCopy]:
         with self._lock:
-            state = self._models.get(model) if isinstance(model, str) else None
-            if state is None:
-                known = sorted(self._models)
-                raise ValueError(f"model={model!r} is unknown; recorded or registered models: "
-                                 f"{known[:20]!r}{' ...' if len(known) > 20 else ''}")
-            return {f: t.copy() for f, t in state.drift.items()}
+            return {f: t.copy() for f, t in self._registry.known(model).drift.items()}
 
     def _feature_drift(self, model: str, copy: TrackerCopy,
                        results: dict[tuple[str, str], DriftResult]) -> FeatureDrift:
@@ -253,18 +217,14 @@ class DriftMethods(DriftExport):
             baseline_counts=copy.baseline_counts, current_counts=copy.counts,
             result=results.get((model, copy.feature)))
 
-    def _drift_status(self, model: str) -> ModelDriftStatus | None:
+    def status(self, model: str) -> ModelDriftStatus | None:
+        """Live drift state of every tracked feature of a model (None: nothing tracked)."""
         copies = self._tracker_copies(model)
         if not copies:
             return None
-        results = self._run_auto([(model, c) for c in copies.values()])
+        results = self._export.run_auto([(model, c) for c in copies.values()])
         features = {f: self._feature_drift(model, c, results) for f, c in sorted(copies.items())}
         drifted = sum(1 for r in results.values() if r.drifted)
         share = drifted / len(results) if results else None
         return ModelDriftStatus(features, len(results), drifted, share,
-                                share is not None and share >= _DATASET_SHARE)
-
-    def _snapshot(self, copy: StateCopy) -> ModelPerformanceSnapshot:
-        snapshot = super()._snapshot(copy)
-        drift = self._drift_status(copy.name)
-        return snapshot if drift is None else replace(snapshot, drift=drift)
+                                share is not None and share >= DATASET_SHARE)

@@ -42,10 +42,12 @@ def cases(m: ModelMetrics) -> dict[str, tuple[Callable[[], None], Callable[[], N
     m.record_inference(MODEL, 0.8, 1200, 300)  # creates the cached series
     m.record_inference(MODEL, 0.8, 1200, 300, cached_input_tokens=200,
                        time_to_first_token_s=0.2)
-    series = m._series[(MODEL, "chat", None, None)]
+    series = m._registry.series[(MODEL, "chat", None, None)]
     price = m.prices.lookup(MODEL)
     assert price is not None
-    duration, tokens, ttfc, cost = m._duration, m._tokens, m._ttfc, m._cost
+    recorder = m._recorder
+    duration, tokens, ttfc, cost = (recorder._duration, recorder._tokens, recorder._ttfc,
+                                    recorder._cost)
     d_attrs, in_attrs, out_attrs = series.duration_attrs, series.input_attrs, series.output_attrs
     s_attrs, (c_in, c_out, c_cached) = series.stream_attrs, series.cost_attrs
     plain = price.cost(1200, 300, 0)

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from otel_measure import config
 from otel_measure.config import (
     SETTINGS,
+    AnalyticsOptions,
     InfrastructureOptions,
+    ModelOptions,
     render_configuration_table,
+    resolve_option_fields,
     resolve_settings,
 )
 from otel_measure.errors import OtelMeasureConfigError
+from otel_measure.options import _opt
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -131,3 +140,117 @@ def test_configuration_doc_matches_settings_table() -> None:
     assert render_configuration_table() in doc
     for setting in SETTINGS:
         assert f"`{setting.name}`" in doc
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """Environment-backed fields of each converted type, as a domain would declare them."""
+
+    flag: bool = _opt(False, "A boolean.", "OTEL_MEASURE_PROBE_FLAG")
+    size: int = _opt(10, "An integer.", "OTEL_MEASURE_PROBE_SIZE")
+    names: tuple[str, ...] = _opt(("a",), "A list.", "OTEL_MEASURE_PROBE_NAMES")
+
+
+def _message(call: Callable[..., object], *args: object, **kwargs: object) -> str:
+    with pytest.raises(OtelMeasureConfigError) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(("variable", "value", "top_variable", "why"), [
+    ("OTEL_MEASURE_PROBE_FLAG", "maybe", "OTEL_MEASURE_STRICT", "expected true or false"),
+    ("OTEL_MEASURE_PROBE_SIZE", "ten", "OTEL_MEASURE_CARDINALITY_LIMIT",
+     "expected a positive integer"),
+    ("OTEL_MEASURE_PROBE_SIZE", "0", "OTEL_MEASURE_CARDINALITY_LIMIT",
+     "expected a positive integer"),
+])
+def test_bad_domain_variable_fails_like_a_top_level_one(
+        variable: str, value: str, top_variable: str, why: str) -> None:
+    """A bad boolean or integer variable of an option names itself exactly as top-level ones."""
+    domain = _message(resolve_option_fields, _Probe, env={variable: value})
+    top = _message(resolve_settings, {}, env={top_variable: value})
+    assert f"(environment variable {variable}): {value!r} is invalid: {why}" in domain
+    assert f"'_Probe.{variable.rsplit('_', 1)[1].lower()}'" in domain
+    assert f"(environment variable {top_variable}): {value!r} is invalid: {why}" in top
+
+
+@pytest.mark.parametrize(("variable", "value", "fragments"), [
+    ("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "maybe",
+     ["'ModelOptions.capture_content'", "'maybe'", "true or false", "SPAN_ONLY"]),
+    ("OTEL_MEASURE_ANALYTICS_EVENTS", " , ,", ["'AnalyticsOptions.events'", "' , ,'",
+                                              "comma-separated list of one or more names"]),
+    ("OTEL_MEASURE_INFRA_EXCLUDE", ",", ["'InfrastructureOptions.exclude'", "one or more"]),
+    ("OTEL_MEASURE_PRICING_FILE", "/nonexistent/prices.json",
+     ["'ModelOptions.pricing_file'", "/nonexistent/prices.json", "JSON price file"]),
+    ("OTEL_MEASURE_MODELS", "maybe", ["'models'", "'maybe'", "ModelOptions(...)"]),
+])
+def test_bad_domain_variables_name_variable_value_and_allowed(
+        variable: str, value: str, fragments: list[str]) -> None:
+    """setup()'s resolver rejects a bad domain variable, naming it, the value and the rule."""
+    message = _message(resolve_settings, {}, env={variable: value})
+    for fragment in [f"environment variable {variable}", *fragments]:
+        assert fragment in message
+
+
+def test_options_built_by_hand_resolve_through_the_same_converters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An options object built by the caller reads and checks its variables too."""
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "tru")
+    message = _message(ModelOptions)
+    assert "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT" in message and "'tru'" in message
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "On")
+    monkeypatch.setenv("OTEL_MEASURE_ANALYTICS_EVENTS", "buy, view,buy")
+    assert ModelOptions().capture_content is True
+    assert AnalyticsOptions().events == ("buy", "view")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1", True), ("TRUE", True), (" yes ", True), ("On", True),
+    ("0", False), ("False", False), ("no", False), ("OFF", False),
+])
+def test_domain_boolean_takes_the_top_level_spellings(value: str, expected: bool) -> None:
+    """A domain boolean accepts exactly the spellings a top-level boolean accepts."""
+    assert resolve_settings({}, env={"OTEL_MEASURE_STRICT": value}).strict is expected
+    assert resolve_option_fields(_Probe, env={"OTEL_MEASURE_PROBE_FLAG": value}) == {
+        "flag": expected, "size": 10, "names": ("a",)}
+    models = resolve_settings(
+        {}, env={"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": value}).models
+    assert models is not None and models.capture_content is expected
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("SPAN_ONLY", True), ("span_and_event", True), ("NO_CONTENT", False), ("EVENT_ONLY", False),
+])
+def test_capture_content_takes_the_genai_modes(mode: str, expected: bool) -> None:
+    """The variable shared with OpenTelemetry's GenAI instrumentations takes their modes."""
+    env = {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": mode}
+    models = resolve_settings({}, env=env).models
+    assert models is not None and models.capture_content is expected
+
+
+def test_domain_option_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Constructor argument, else variable, else default; a blank variable is unset."""
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"house-llm": {"input": 1, "output": 2}}))
+    env = {"OTEL_MEASURE_INFRA_EXCLUDE": "eth*, loop*", "OTEL_MEASURE_PRICING_FILE": str(prices),
+           "OTEL_MEASURE_ANALYTICS_EVENTS": "  "}
+    s = resolve_settings({}, env=env)
+    assert s.infrastructure is not None and s.infrastructure.exclude == ("eth*", "loop*")
+    assert s.models is not None and s.models.pricing_file == str(prices)
+    assert s.analytics is not None and s.analytics.events is None
+    assert resolve_settings({}, env={}).infrastructure == InfrastructureOptions()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    given = ModelOptions(pricing={"x": {"input": 1, "output": 1}})
+    assert given.pricing_file == str(prices)  # left out: from the variable
+    assert ModelOptions(pricing_file=None).pricing_file is None  # given: wins
+    assert InfrastructureOptions(exclude=()).exclude == ()
+    assert resolve_settings({"models": given}, env={}).models is given
+
+
+def test_every_domain_variable_has_a_converter() -> None:
+    """Each environment-backed option field resolves through a converter of config.py."""
+    for options in (InfrastructureOptions, ModelOptions, AnalyticsOptions):
+        for f in dataclasses.fields(options):
+            if f.metadata.get("env"):
+                assert callable(config._option_converter(f))

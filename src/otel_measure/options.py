@@ -1,31 +1,67 @@
 """Option dataclasses of the three domains (`setup(infrastructure=..., models=..., ...)`).
 
 Each field carries its documentation (and environment variable, where it has one) as
-metadata; ``docs/configuration.md`` renders them. Validation runs at construction and
-raises ``OtelMeasureConfigError`` naming the field.
+metadata; ``docs/configuration.md`` renders them. A field with an environment variable
+that the caller leaves out is resolved by ``otel_measure.config`` (argument → variable →
+default, with the converters of the top-level settings); this module reads no
+environment itself. Validation runs at construction and raises
+``OtelMeasureConfigError`` naming the field.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from otel_measure.errors import OtelMeasureConfigError
+from otel_measure.pricing import parse_price_overrides
 
-__all__ = ["AnalyticsOptions", "InfrastructureOptions", "ModelOptions"]
+__all__ = ["AnalyticsOptions", "EnvResolver", "InfrastructureOptions", "ModelOptions",
+           "set_env_resolver"]
 
-
-def _infra_exclude_default() -> tuple[str, ...]:
-    raw = os.environ.get("OTEL_MEASURE_INFRA_EXCLUDE")
-    if raw is None:
-        return ("loop*", "ram*")
-    return tuple(p.strip() for p in raw.split(",") if p.strip())
+# Given an options class and one of its environment-backed fields, returns its value.
+EnvResolver = Callable[[type[Any], dataclasses.Field[Any]], Any]
 
 
-def _opt(default: Any, doc: str, env: str | None = None) -> Any:
-    return field(default=default, metadata={"doc": doc, "env": env})
+class _Unset:
+    def __repr__(self) -> str:
+        return "<unset: resolved from the environment>"
+
+
+_UNSET: Any = _Unset()
+
+
+def _declared_default(_owner: type[Any], f: dataclasses.Field[Any]) -> Any:
+    return f.metadata["default"]
+
+
+_resolver: list[EnvResolver] = [_declared_default]
+
+
+def set_env_resolver(resolver: EnvResolver) -> None:
+    """Resolve environment-backed fields the caller leaves out with ``resolver``.
+
+    ``otel_measure.config`` installs its resolver when imported, which importing any
+    ``otel_measure`` module does; until then such fields take their declared default.
+    """
+    _resolver[0] = resolver
+
+
+def _resolve_unset(options: Any) -> None:
+    for f in dataclasses.fields(options):
+        if getattr(options, f.name) is _UNSET:
+            object.__setattr__(options, f.name, _resolver[0](type(options), f))
+
+
+def _opt(default: Any, doc: str, env: str | None = None, *, show: bool = True) -> Any:
+    if env is None:
+        return field(default=default, repr=show, metadata={"doc": doc, "env": None})
+    # Left out by the caller: resolved in __post_init__ (variable, else ``default``).
+    return field(default=_UNSET, repr=show,
+                 metadata={"doc": doc, "env": env, "default": default})
 
 
 @dataclass(frozen=True)
@@ -53,11 +89,9 @@ class InfrastructureOptions:
     per_cpu: bool = _opt(False, "Add `cpu.logical_number` to CPU time and frequency.")
     per_device: bool = _opt(True, "One series per disk and network interface; False sums "
                                   "them into host totals without the device attribute.")
-    exclude: tuple[str, ...] = field(
-        default_factory=_infra_exclude_default,
-        metadata={"doc": "Glob patterns excluded (comma list in the variable); default "
-                         "`loop*,ram*`.", "env": "OTEL_MEASURE_INFRA_EXCLUDE"},
-    )
+    exclude: tuple[str, ...] = _opt(("loop*", "ram*"), "Glob patterns excluded (comma list "
+                                                       "in the variable).",
+                                    "OTEL_MEASURE_INFRA_EXCLUDE")
     sample_interval_s: float = _opt(10.0, "Interval of the background sampler behind "
                                            "`get_metrics_summary()`.")
     history_size: int = _opt(10_000, "Snapshots kept for `get_metrics_summary()`.")
@@ -69,6 +103,7 @@ class InfrastructureOptions:
     disk_critical: float = _opt(0.95, "Fullest filesystem share at which health is critical.")
 
     def __post_init__(self) -> None:
+        _resolve_unset(self)
         if isinstance(self.exclude, str) or not all(isinstance(p, str) for p in self.exclude):
             raise OtelMeasureConfigError(
                 f"InfrastructureOptions.exclude={self.exclude!r} is invalid: expected a tuple "
@@ -95,14 +130,6 @@ class InfrastructureOptions:
                 )
 
 
-def _env_str(name: str) -> Any:
-    return lambda: os.environ.get(name, "").strip() or None
-
-
-def _env_bool(name: str) -> Any:
-    return lambda: os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
 def _positive_int(owner: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise OtelMeasureConfigError(
@@ -122,17 +149,12 @@ class ModelOptions:
         "doc": "Price overrides: a mapping of model name to `{input, output, cached_input}` USD "
                "per million tokens, or the path of a JSON file in the shipped table's layout.",
         "env": None})
-    pricing_file: str | None = field(
-        default_factory=_env_str("OTEL_MEASURE_PRICING_FILE"),
-        metadata={"doc": "JSON price file applied over the shipped table (before `pricing`).",
-                  "env": "OTEL_MEASURE_PRICING_FILE"},
-    )
-    capture_content: bool = field(
-        default_factory=_env_bool("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
-        metadata={"doc": "Put prompt and response messages given to `call.set_input_messages()`"
-                         " / `set_output_messages()` on spans (off: they are dropped).",
-                  "env": "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"},
-    )
+    pricing_file: str | None = _opt(None, "JSON price file applied over the shipped table "
+                                          "(before `pricing`).", "OTEL_MEASURE_PRICING_FILE")
+    capture_content: bool = _opt(False, "Put prompt and response messages given to "
+                                        "`call.set_input_messages()` / `set_output_messages()` "
+                                        "on spans (off: they are dropped).",
+                                 "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT")
     require_registration: bool = _opt(False, "Reject recordings for models not registered "
                                              "with `register_model()`.")
     max_models: int = _opt(1_000, "Distinct model names tracked; further names are rejected.")
@@ -176,6 +198,7 @@ class ModelOptions:
                                         "count as `other`.")
 
     def __post_init__(self) -> None:
+        _resolve_unset(self)
         for name in ("max_models", "inference_buffer_size", "latency_buffer_size",
                      "prediction_buffer_size", "health_min_calls", "drift_baseline_size",
                      "drift_max_baseline_size", "drift_window_size", "drift_bins",
@@ -220,24 +243,11 @@ class ModelOptions:
             object.__setattr__(self, "pricing", {k: dict(v) if isinstance(v, dict) else v
                                                  for k, v in self.pricing.items()})
         # Parse now so a bad price table fails setup() before any side effect.
-        from otel_measure.instruments.models.pricing import parse_price_overrides
-
         for name in ("pricing_file", "pricing"):
             try:
                 parse_price_overrides(getattr(self, name), name, f"ModelOptions.{name}")
             except ValueError as exc:
                 raise OtelMeasureConfigError(str(exc)) from None
-
-
-def _analytics_key_default() -> str | None:
-    return os.environ.get("OTEL_MEASURE_ANALYTICS_KEY") or None
-
-
-def _analytics_events_default() -> tuple[str, ...] | None:
-    raw = os.environ.get("OTEL_MEASURE_ANALYTICS_EVENTS")
-    if raw is None or not raw.strip():
-        return None
-    return tuple(p.strip() for p in raw.split(",") if p.strip())
 
 
 _ANALYTICS_SIZES = ("max_users", "max_active_sessions", "max_event_names", "max_experiments",
@@ -253,20 +263,15 @@ class AnalyticsOptions:
     without a key a random one is drawn per process (ids then do not join across processes).
     """
 
-    key: str | None = field(
-        default_factory=_analytics_key_default, repr=False,
-        metadata={"doc": "Secret for the HMAC-SHA256 pseudonyms of user ids; share it across "
-                         "replicas so ids join. Unset: a random key per process, with a warning.",
-                  "env": "OTEL_MEASURE_ANALYTICS_KEY"},
-    )
+    key: str | None = _opt(None, "Secret for the HMAC-SHA256 pseudonyms of user ids; share it "
+                                 "across replicas so ids join. Unset: a random key per process, "
+                                 "with a warning.", "OTEL_MEASURE_ANALYTICS_KEY", show=False)
     session_timeout_s: float = _opt(1800.0, "Idle time after which a session closes by itself.")
-    events: tuple[str, ...] | None = field(
-        default_factory=_analytics_events_default,
-        metadata={"doc": "Allow-list of event names exported as `event.name` (comma list in the "
-                         "variable); others export as `_OTHER`. Unset: the first "
-                         "`max_event_names` names seen.",
-                  "env": "OTEL_MEASURE_ANALYTICS_EVENTS"},
-    )
+    events: tuple[str, ...] | None = _opt(None, "Allow-list of event names exported as "
+                                                "`event.name` (comma list in the variable); "
+                                                "others export as `_OTHER`. Unset: the first "
+                                                "`max_event_names` names seen.",
+                                          "OTEL_MEASURE_ANALYTICS_EVENTS")
     max_event_names: int = _opt(200, "Distinct `event.name` values exported when `events` is "
                                       "unset; later names export as `_OTHER`.")
     max_users: int = _opt(100_000, "Users whose state is kept (LRU); evictions are counted in "
@@ -281,6 +286,7 @@ class AnalyticsOptions:
     session_buffer_size: int = _opt(10_000, "Recently ended sessions kept for engagement.")
 
     def __post_init__(self) -> None:
+        _resolve_unset(self)
         if self.key is not None and (not isinstance(self.key, str) or not self.key):
             raise OtelMeasureConfigError(
                 "AnalyticsOptions.key is invalid: expected a non-empty string or None "

@@ -33,12 +33,7 @@ from otel_measure.instruments.models import snapshots as snap
 from otel_measure.instruments.models.checks import Checks
 from otel_measure.instruments.models.drift_monitor import DATASET_SHARE, DriftMonitor
 from otel_measure.instruments.models.fairness import FairnessMonitor
-from otel_measure.instruments.models.pricing import (
-    ModelPrice,
-    PriceTable,
-    parse_price,
-    parse_price_overrides,
-)
+from otel_measure.instruments.models.pricing import PriceTable
 from otel_measure.instruments.models.quality import QualityExporter
 from otel_measure.instruments.models.recorder import InferenceRecorder
 from otel_measure.instruments.models.registry import ModelRegistry
@@ -55,6 +50,7 @@ from otel_measure.instruments.models.snapshots import StateCopy
 from otel_measure.instruments.models.tracking import InferenceCall, current_inference
 from otel_measure.names.attributes import ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT
 from otel_measure.options import ModelOptions
+from otel_measure.pricing import ModelPrice, parse_price, parse_price_overrides
 
 __all__ = ["InferenceCall", "ModelMetrics", "current_inference"]
 

@@ -13,7 +13,7 @@ candidate the table knows, so ``openai/gpt-4o-2024-08-06`` prices as ``gpt-4o``.
 is no prefix guessing: ``gpt-4o-mini-audio`` is not priced as ``gpt-4o-mini``.
 
 ``ModelPrice`` and the parsing of price entries live in :mod:`otel_measure.pricing`
-(below ``options``, which validates overrides with them); they are re-exported here.
+(below ``options``, which validates overrides with them).
 """
 
 from __future__ import annotations
@@ -23,18 +23,9 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 
-from otel_measure.pricing import PRICE_FIELDS, ModelPrice, parse_price, parse_price_overrides
+from otel_measure.pricing import ModelPrice, parse_price_overrides
 
-__all__ = [
-    "PRICE_FIELDS",
-    "ModelPrice",
-    "PriceTable",
-    "load_shipped_table",
-    "name_candidates",
-    "parse_price",
-    "parse_price_overrides",
-    "provider_from_name",
-]
+__all__ = ["PriceTable", "load_shipped_table", "name_candidates", "provider_from_name"]
 
 _LOOKUP_CACHE_LIMIT = 4096
 

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from otel_measure.instruments.models.checks import Checks, unknown_model
-from otel_measure.instruments.models.pricing import ModelPrice, PriceTable, provider_from_name
+from otel_measure.instruments.models.pricing import PriceTable, provider_from_name
 from otel_measure.instruments.models.snapshots import StateCopy, copy_state
 from otel_measure.instruments.models.state import OTHER, ModelState, Series
 from otel_measure.options import ModelOptions
+from otel_measure.pricing import ModelPrice
 
 __all__ = ["ModelRegistry"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.drift import DriftResult
-from otel_measure.instruments.models.pricing import ModelPrice
+from otel_measure.pricing import ModelPrice
 
 __all__ = [
     "CostMetrics",

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from otel_measure.calculators.stats import mean_std, quantile_sorted
-from otel_measure.instruments.models.pricing import ModelPrice
 from otel_measure.instruments.models.results import (
     CostMetrics,
     LatencyMetrics,
@@ -22,6 +21,7 @@ from otel_measure.instruments.models.results import (
 )
 from otel_measure.instruments.models.state import ModelState
 from otel_measure.options import ModelOptions
+from otel_measure.pricing import ModelPrice
 
 __all__ = ["StateCopy", "copy_state", "cost_metrics", "dashboard", "health", "latency_metrics",
            "model_cost", "model_info", "performance_snapshot"]

@@ -15,7 +15,6 @@ from typing import Any
 
 from otel_measure.calculators.fairness import FairnessMetrics, GroupConfusion
 from otel_measure.instruments.models.drift import FeatureTracker
-from otel_measure.instruments.models.pricing import ModelPrice
 from otel_measure.names.attributes import (
     ATTR_ERROR_TYPE,
     ATTR_GEN_AI_OPERATION_NAME,
@@ -23,6 +22,7 @@ from otel_measure.names.attributes import (
     ATTR_GEN_AI_REQUEST_MODEL,
     ATTR_GEN_AI_TOKEN_TYPE,
 )
+from otel_measure.pricing import ModelPrice
 
 __all__ = ["OTHER", "OTHER_GROUP", "TOKEN_TYPES", "FairnessState", "ModelState", "Record",
            "Series"]

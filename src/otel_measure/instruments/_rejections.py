@@ -7,6 +7,7 @@ import threading
 
 from opentelemetry.metrics import Meter
 
+from otel_measure.names import create_instrument
 from otel_measure.names.attributes import ATTR_REASON
 from otel_measure.names.core import REJECTED
 
@@ -26,9 +27,7 @@ class Rejections:
 
     def __init__(self, meter: Meter, *, strict: bool = False) -> None:
         self.strict = strict
-        self._counter = meter.create_counter(
-            REJECTED.name, unit=REJECTED.unit, description=REJECTED.description
-        )
+        self._counter = create_instrument(meter, REJECTED)
         self._counts: dict[str, int] = {}
         self._attrs: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()

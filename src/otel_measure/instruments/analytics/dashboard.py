@@ -1,16 +1,57 @@
-"""The ``analytics`` section of the unified dashboard: figures only, no user ids."""
+"""The ``analytics`` section of the unified dashboard: figures only, no user ids.
+
+:func:`build_section` reads the figures through :class:`AnalyticsQueries`, the few query
+methods it needs; the facade (``instruments/analytics/facade.py``) satisfies it and calls
+down into this module, never the other way round.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from otel_measure.calculators._result import to_plain
-from otel_measure.instruments.analytics.results import ABTestResults
+from otel_measure.instruments.analytics.results import (
+    ABTest,
+    ABTestResults,
+    EngagementMetrics,
+    NPSMetrics,
+    RetentionMetrics,
+    RevenueMetrics,
+)
 
-if TYPE_CHECKING:
-    from otel_measure.instruments.analytics import UserAnalytics
+__all__ = ["AnalyticsQueries", "build_section", "experiment_summary"]
 
-__all__ = ["build_section", "experiment_summary"]
+
+class AnalyticsQueries(Protocol):
+    """The query methods the dashboard section reads (``UserAnalytics`` has them all)."""
+
+    def get_engagement_metrics(self, *, now: float) -> EngagementMetrics:
+        """Engagement figures at ``now``."""
+        ...
+
+    def get_nps_metrics(self, *, now: float) -> NPSMetrics:
+        """NPS over every buffered response up to ``now``."""
+        ...
+
+    def get_retention_metrics(self, *, now: float) -> RetentionMetrics:
+        """Daily cohort retention at ``now``."""
+        ...
+
+    def get_ab_tests(self) -> tuple[ABTest, ...]:
+        """Every test's definition, in creation order."""
+        ...
+
+    def get_ab_test_results(self, test: str, *, now: float) -> ABTestResults:
+        """One test's readout at ``now``."""
+        ...
+
+    def get_revenue_metrics(self, *, now: float) -> RevenueMetrics:
+        """Revenue over the default window before ``now``."""
+        ...
+
+    def state_summary(self) -> dict[str, Any]:
+        """Sizes of the bounded state."""
+        ...
 
 
 def experiment_summary(res: ABTestResults) -> dict[str, Any]:
@@ -35,8 +76,13 @@ def experiment_summary(res: ABTestResults) -> dict[str, Any]:
     }
 
 
-def build_section(analytics: UserAnalytics, now: float) -> dict[str, Any]:
-    """Engagement, NPS with its interval, every A/B test's verdict, the latest retention curve."""
+def build_section(analytics: AnalyticsQueries, now: float) -> dict[str, Any]:
+    """Engagement, NPS with its interval, every A/B test's verdict, the latest retention curve.
+
+    Args:
+        analytics: The queries to read the figures from (the ``UserAnalytics`` facade).
+        now: POSIX seconds of the readout.
+    """
     retention = analytics.get_retention_metrics(now=now)
     section = {
         "now": now,

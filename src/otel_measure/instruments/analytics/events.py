@@ -1,8 +1,8 @@
 """Event, revenue and session state of the analytics domain, bounded and thread-safe.
 
-Everything here is keyed by pseudonyms (see :mod:`analytics_privacy`); raw user ids never
-arrive. Per-user state is an LRU capped at ``max_users``; open sessions are capped at
-``max_active_sessions``; the event, revenue and ended-session buffers are deques with a
+Everything here is keyed by pseudonyms (see ``instruments/analytics/privacy.py``); raw user
+ids never arrive. Per-user state is an LRU capped at ``max_users``; open sessions are capped
+at ``max_active_sessions``; the event, revenue and ended-session buffers are deques with a
 maxlen. Sessions close after ``session_timeout_s`` without activity, measured in event time
 when events arrive and on the clock when queried or collected.
 
@@ -29,6 +29,8 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
+from otel_measure.instruments.analytics.state import Event, Session, User
+from otel_measure.names import create_instrument
 from otel_measure.names.analytics import (
     ANALYTICS_EVENTS,
     ANALYTICS_EVICTIONS,
@@ -40,46 +42,10 @@ from otel_measure.names.analytics import (
 from otel_measure.names.attributes import ATTR_ANALYTICS_STATE, ATTR_EVENT_NAME
 from otel_measure.options import AnalyticsOptions
 
-__all__ = ["Event", "EventStore", "Session", "User"]
-
-Event = tuple[float, str, str, int | None, Mapping[str, Any] | None]
-"""A buffered event: (POSIX seconds, pseudonym, event name, session number, properties)."""
+__all__ = ["EventStore"]
 
 _OTHER = "_OTHER"
 _RECENT_ENDED = 10_000  # ended external session ids remembered for a late end_session()
-
-
-class User:
-    """What is kept about one (pseudonymised) user.
-
-    ``first_seen`` / ``last_seen`` span the user's activity (events and sessions); a user
-    known only from an A/B assignment or properties has none yet (inf / -inf).
-    """
-
-    __slots__ = ("events", "first_seen", "last_seen", "properties", "session", "tests")
-
-    def __init__(self) -> None:
-        self.first_seen = math.inf
-        self.last_seen = -math.inf
-        self.events = 0
-        self.properties: dict[str, Any] | None = None
-        self.session: int | None = None
-        # test name -> [variant index, summed value, converted]
-        self.tests: dict[str, list[Any]] | None = None
-
-
-class Session:
-    """One open session."""
-
-    __slots__ = ("events", "external", "last", "sid", "start", "user")
-
-    def __init__(self, sid: int, external: str | None, user: str, t: float) -> None:
-        self.sid = sid
-        self.external = external
-        self.user = user
-        self.start = t
-        self.last = t
-        self.events = 0
 
 
 class EventStore:
@@ -124,17 +90,15 @@ class EventStore:
         self._inbox: deque[tuple[Any, ...]] = deque()
         self._counts: dict[str, int] = {}
         self._revenue_sums: dict[str, float] = {}
-        m = ANALYTICS_SESSION_DURATION
-        self._duration = meter.create_histogram(m.name, m.unit, m.description)
-        for m, create, callback in (
-            (ANALYTICS_EVENTS, meter.create_observable_counter, self._observe_events),
-            (ANALYTICS_REVENUE, meter.create_observable_counter, self._observe_revenue),
-            (ANALYTICS_SESSIONS_ACTIVE, meter.create_observable_up_down_counter,
-             self._observe_sessions),
-            (ANALYTICS_EVICTIONS, meter.create_observable_counter, self._observe_evictions),
-            (ANALYTICS_USERS, meter.create_observable_gauge, self._observe_users),
+        self._duration = create_instrument(meter, ANALYTICS_SESSION_DURATION)
+        for metric, callback in (
+            (ANALYTICS_EVENTS, self._observe_events),
+            (ANALYTICS_REVENUE, self._observe_revenue),
+            (ANALYTICS_SESSIONS_ACTIVE, self._observe_sessions),
+            (ANALYTICS_EVICTIONS, self._observe_evictions),
+            (ANALYTICS_USERS, self._observe_users),
         ):
-            create(m.name, [callback], m.unit, m.description)
+            create_instrument(meter, metric, callbacks=[callback])
 
     # --- recording (callers validate and pseudonymise first) ---------------------------
 

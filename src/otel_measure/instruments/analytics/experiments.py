@@ -19,9 +19,11 @@ from typing import Any
 from opentelemetry.metrics import Meter
 
 from otel_measure.calculators.experiments import ArmStats, analyze_experiment
-from otel_measure.instruments.analytics.events import EventStore, User
+from otel_measure.instruments.analytics.events import EventStore
 from otel_measure.instruments.analytics.privacy import BUCKETS, bucket_of, variant_for
 from otel_measure.instruments.analytics.results import ABTest, ABTestResults, extend
+from otel_measure.instruments.analytics.state import User
+from otel_measure.names import create_instrument
 from otel_measure.names.analytics import (
     EXPERIMENT_CONVERSIONS,
     EXPERIMENT_EXPOSURES,
@@ -123,14 +125,10 @@ class ExperimentStore:
         self._max = max_experiments
         self._tests: dict[str, _Test] = {}
         self.goals: dict[str, list[_Test]] = {}
-        m = EXPERIMENT_EXPOSURES
-        self._exposures = meter.create_counter(m.name, m.unit, m.description)
-        m = EXPERIMENT_CONVERSIONS
-        self._conversions = meter.create_counter(m.name, m.unit, m.description)
-        m = EXPERIMENT_VALUE_SUM
-        self._sum = meter.create_counter(m.name, m.unit, m.description)
-        m = EXPERIMENT_VALUE_SUM_SQUARES
-        self._sum_sq = meter.create_counter(m.name, m.unit, m.description)
+        self._exposures = create_instrument(meter, EXPERIMENT_EXPOSURES)
+        self._conversions = create_instrument(meter, EXPERIMENT_CONVERSIONS)
+        self._sum = create_instrument(meter, EXPERIMENT_VALUE_SUM)
+        self._sum_sq = create_instrument(meter, EXPERIMENT_VALUE_SUM_SQUARES)
 
     def create(
         self,

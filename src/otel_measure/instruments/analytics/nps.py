@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from otel_measure.calculators.nps import NPSAccumulator, nps
+from otel_measure.names import create_instrument
 from otel_measure.names.analytics import ANALYTICS_NPS_RESPONSES, ANALYTICS_NPS_SCORE
 from otel_measure.names.attributes import ATTR_NPS_CATEGORY
 from otel_measure.options import AnalyticsOptions
@@ -44,11 +45,9 @@ class NPSStore:
         self._lock = threading.Lock()
         self._responses: deque[Response] = deque(maxlen=options.nps_buffer_size)
         self.total = 0
-        m = ANALYTICS_NPS_RESPONSES
-        self._counter = meter.create_counter(m.name, m.unit, m.description)
+        self._counter = create_instrument(meter, ANALYTICS_NPS_RESPONSES)
         self._attrs = tuple({ATTR_NPS_CATEGORY: c} for c in CATEGORY_OF_SCORE)
-        m = ANALYTICS_NPS_SCORE
-        meter.create_observable_gauge(m.name, [self._observe], m.unit, m.description)
+        create_instrument(meter, ANALYTICS_NPS_SCORE, callbacks=[self._observe])
 
     def record(
         self, pseudonym: str, score: int, comment: str | None, segment: str | None, t: float

@@ -21,8 +21,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from otel_measure.instruments.analytics.events import Event
 from otel_measure.instruments.analytics.results import Segment, UserSegments
+from otel_measure.instruments.analytics.state import Event
 
 __all__ = ["BUILT_IN_SEGMENTS", "Rule", "segment_users"]
 

@@ -36,6 +36,7 @@ from otel_measure.instruments.infrastructure.results import (
     SystemHealthSnapshot,
 )
 from otel_measure.instruments.infrastructure.services import ServiceHealth
+from otel_measure.names import create_instrument
 from otel_measure.options import InfrastructureOptions
 
 __all__ = ["InfrastructureMetrics"]
@@ -137,19 +138,13 @@ class InfrastructureMetrics:
     def _register(self, meter: Meter) -> None:
         from fnmatch import fnmatchcase
 
-        create = {
-            "gauge": meter.create_observable_gauge,
-            "counter": meter.create_observable_counter,
-            "updowncounter": meter.create_observable_up_down_counter,
-        }
         chosen = [
             (metric, observe) for metric, group, observe in OBSERVERS
             if self._enabled(group)
             and not any(fnmatchcase(metric.name, p) for p in self.options.exclude)
         ]
         for index, (metric, observe) in enumerate(chosen):
-            create[metric.kind](metric.name, callbacks=[self._callback(observe, index == 0)],
-                                unit=metric.unit, description=metric.description)
+            create_instrument(meter, metric, callbacks=[self._callback(observe, index == 0)])
 
     def _callback(self, observe: Observer, first: bool
                   ) -> Callable[[CallbackOptions], Iterable[Observation]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure.names import MetricName
+from otel_measure.names import MetricName, create_instrument
 from otel_measure.names.attributes import ATTR_HW_ID, ATTR_HW_NAME, ATTR_HW_TYPE, ATTR_HW_VENDOR
 from otel_measure.names.infrastructure import (
     HW_GPU_MEMORY_LIMIT,
@@ -176,10 +176,7 @@ class GpuMetrics:
                     if value is not None:
                         yield Observation(value, {**r.attributes(), **extra})
 
-            create = (meter.create_observable_gauge if metric.kind == "gauge"
-                      else meter.create_observable_up_down_counter)
-            create(metric.name, callbacks=[callback], unit=metric.unit,
-                   description=metric.description)
+            create_instrument(meter, metric, callbacks=[callback])
 
     def dashboard_section(self) -> dict[str, Any]:
         """GPU part of the infrastructure dashboard."""

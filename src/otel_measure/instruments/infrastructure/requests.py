@@ -14,15 +14,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from opentelemetry.metrics import Meter
 
-from otel_measure.calculators._result import Result
 from otel_measure.calculators.stats import mean_std, quantile_sorted
 from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments.infrastructure.results import RequestLatencyMetrics
+from otel_measure.names import create_instrument
 from otel_measure.names.attributes import (
     ATTR_ERROR_TYPE,
     ATTR_HTTP_REQUEST_METHOD,
@@ -38,7 +38,6 @@ from otel_measure.views.buckets import HTTP_SERVER_DURATION_BUCKETS
 
 __all__ = [
     "KNOWN_METHODS",
-    "RequestLatencyMetrics",
     "RequestTracker",
     "StartResponse",
     "TrackedRequest",
@@ -59,26 +58,6 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 # method, route, status code, error.type, url.scheme
 _AttrKey = tuple[str, str | None, int | None, str | None, str | None]
-
-
-@dataclass(frozen=True)
-class RequestLatencyMetrics(Result):
-    """Latency of the most recent requests (seconds; None while the buffer is empty).
-
-    ``count`` is the number of buffered requests the statistics cover, ``total_requests``
-    every request finished since start, ``error_rate`` the share of buffered requests
-    that carry ``error.type`` (an exception, or a 5xx status).
-    """
-
-    count: int
-    total_requests: int
-    active_requests: int
-    mean_s: float | None
-    p50_s: float | None
-    p95_s: float | None
-    p99_s: float | None
-    max_s: float | None
-    error_rate: float | None
 
 
 def _qualified_name(exc_type: type[BaseException]) -> str:
@@ -177,14 +156,9 @@ class RequestTracker:
             raise ValueError(f"buffer_size={buffer_size!r} is not allowed; expected an int >= 1")
         self._rejections = rejections
         self._clock = clock
-        duration, active = HTTP_SERVER_REQUEST_DURATION, HTTP_SERVER_ACTIVE_REQUESTS
-        self._duration = meter.create_histogram(
-            duration.name, unit=duration.unit, description=duration.description,
-            explicit_bucket_boundaries_advisory=list(HTTP_SERVER_DURATION_BUCKETS),
-        )
-        self._active = meter.create_up_down_counter(
-            active.name, unit=active.unit, description=active.description
-        )
+        self._duration = create_instrument(meter, HTTP_SERVER_REQUEST_DURATION,
+                                           buckets=HTTP_SERVER_DURATION_BUCKETS)
+        self._active = create_instrument(meter, HTTP_SERVER_ACTIVE_REQUESTS)
         self._lock = threading.Lock()
         self._buffer: deque[tuple[float, bool]] = deque(maxlen=buffer_size)
         self._total = 0

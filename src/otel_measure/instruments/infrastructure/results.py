@@ -16,6 +16,7 @@ __all__ = [
     "MemoryMetrics",
     "MetricsSummary",
     "NetworkMetrics",
+    "RequestLatencyMetrics",
     "ResourceSummary",
     "SystemHealthSnapshot",
 ]
@@ -173,3 +174,23 @@ class AvailabilityMetrics(Result):
     mean_check_latency_s: float | None
     p95_check_latency_s: float | None
     mttr_s: float | None
+
+
+@dataclass(frozen=True)
+class RequestLatencyMetrics(Result):
+    """Latency of the most recent requests (seconds; None while the buffer is empty).
+
+    ``count`` is the number of buffered requests the statistics cover, ``total_requests``
+    every request finished since start, ``error_rate`` the share of buffered requests
+    that carry ``error.type`` (an exception, or a 5xx status).
+    """
+
+    count: int
+    total_requests: int
+    active_requests: int
+    mean_s: float | None
+    p50_s: float | None
+    p95_s: float | None
+    p99_s: float | None
+    max_s: float | None
+    error_rate: float | None

@@ -15,123 +15,36 @@ import logging
 import math
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, NamedTuple, overload
+from typing import Any, overload
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure.calculators.availability import summarise_checks
 from otel_measure.instruments._rejections import Rejections
 from otel_measure.instruments.infrastructure.results import AvailabilityMetrics
-from otel_measure.names.attributes import ATTR_OUTCOME, ATTR_SERVICE_CHECK_NAME
+from otel_measure.instruments.infrastructure.service_state import (
+    ERROR_CHARS,
+    CheckRecord,
+    CheckRun,
+    HttpGet,
+    ServiceState,
+    bad_argument,
+    is_timeout,
+    positive_seconds,
+    probe_for,
+    summarise,
+    urllib_get,
+)
+from otel_measure.names import create_instrument
 from otel_measure.names.infrastructure import SERVICE_CHECK_DURATION, SERVICE_CHECKS, SERVICE_UP
 from otel_measure.views.buckets import SECONDS_BUCKETS
 
-__all__ = ["OUTCOMES", "AvailabilityMetrics", "HttpGet", "ServiceHealth", "urllib_get"]
+__all__ = ["ServiceHealth"]
 
 _log = logging.getLogger("otel_measure")
 
-OUTCOMES = ("up", "down", "error", "timeout")
-HttpGet = Callable[[str, float], int]
-_HISTORY = 10_000
 _MAX_SLEEP_S = 5.0  # the scheduler re-reads its clock at least this often
-_ERROR_CHARS = 200
 _MAX_IN_FLIGHT = 16  # a due check beyond this many running ones is skipped as an "error"
-
-
-def urllib_get(url: str, timeout_s: float) -> int:
-    """GET ``url`` with urllib (its default redirect handling) and return the status code."""
-    request = urllib.request.Request(url, headers={"User-Agent": "otel-measure-health"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:  # 4xx/5xx arrive as an exception carrying the code
-        exc.close()
-        return int(exc.code)
-
-
-class _Record(NamedTuple):
-    at: float  # monotonic start of the check (or of the skipped slot)
-    wall: float
-    outcome: str
-    duration: float | None  # None for a slot skipped while a hung run is still in flight
-    error: str | None
-
-
-@dataclass(eq=False)
-class _Run:
-    """One check in flight."""
-
-    at: float
-    wall: float
-    timed_out: bool = False
-    thread: threading.Thread | None = None
-
-
-class _Service:
-    """A registration and its bounded check history."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.probe: Callable[[], tuple[str, str | None]] = lambda: ("up", None)
-        self.interval_s = 30.0
-        self.timeout_s = 5.0
-        self.next_due = -math.inf
-        self.running: _Run | None = None
-        self.history: deque[_Record] = deque(maxlen=_HISTORY)
-        self.consecutive_failures = 0
-        self.last_failure_time: float | None = None
-        self.last_error: str | None = None
-        self.attrs = {ATTR_SERVICE_CHECK_NAME: name}
-        self.outcome_attrs = {
-            o: {ATTR_SERVICE_CHECK_NAME: name, ATTR_OUTCOME: o} for o in OUTCOMES
-        }
-
-
-def _bad(argument: str, value: object, allowed: str) -> ValueError:
-    return ValueError(f"{argument}={value!r} is not allowed; expected {allowed}")
-
-
-def _positive_seconds(argument: str, value: object) -> float:
-    if (
-        not isinstance(value, (int, float))
-        or isinstance(value, bool)
-        or not (math.isfinite(value) and value > 0)
-    ):
-        raise _bad(argument, value, "a finite number of seconds > 0")
-    return float(value)
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    reason = getattr(exc, "reason", None)
-    return isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError)
-
-
-def summarise(state: _Service, since: float, window: float) -> AvailabilityMetrics:
-    """Availability of one service over the window ending now."""
-    summary = summarise_checks(
-        ((r.at, r.outcome == "up", r.duration) for r in state.history), since)
-    last = state.history[-1] if state.history else None
-    return AvailabilityMetrics(
-        name=state.name,
-        status="unknown" if last is None else ("up" if last.outcome == "up" else "down"),
-        window_s=window,
-        availability=summary.availability,
-        checks=summary.checks,
-        failures=summary.failures,
-        consecutive_failures=state.consecutive_failures,
-        last_check_time=last.wall if last else None,
-        last_failure_time=state.last_failure_time,
-        last_error=state.last_error,
-        mean_check_latency_s=summary.mean_latency_s,
-        p95_check_latency_s=summary.p95_latency_s,
-        mttr_s=summary.mttr_s,
-    )
 
 
 class ServiceHealth:
@@ -163,23 +76,15 @@ class ServiceHealth:
         self._wall_clock = wall_clock
         self._http_get: HttpGet = http_get if http_get is not None else urllib_get
         self._background = background
-        self._services: dict[str, _Service] = {}
+        self._services: dict[str, ServiceState] = {}
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._dirty = False
         self._closed = False
         self._thread: threading.Thread | None = None
-        up, duration, checks = SERVICE_UP, SERVICE_CHECK_DURATION, SERVICE_CHECKS
-        meter.create_observable_gauge(
-            up.name, callbacks=[self._observe_up], unit=up.unit, description=up.description
-        )
-        self._duration = meter.create_histogram(
-            duration.name, unit=duration.unit, description=duration.description,
-            explicit_bucket_boundaries_advisory=list(SECONDS_BUCKETS),
-        )
-        self._checks = meter.create_counter(
-            checks.name, unit=checks.unit, description=checks.description
-        )
+        create_instrument(meter, SERVICE_UP, callbacks=[self._observe_up])
+        self._duration = create_instrument(meter, SERVICE_CHECK_DURATION, buckets=SECONDS_BUCKETS)
+        self._checks = create_instrument(meter, SERVICE_CHECKS)
 
     # --- registration ----------------------------------------------------------------
 
@@ -204,12 +109,12 @@ class ServiceHealth:
             ValueError: naming the bad argument, its value and what is allowed.
         """
         if not isinstance(name, str) or not name.strip():
-            raise _bad("name", name, "a non-empty string")
-        interval = _positive_seconds("interval_s", interval_s)
-        timeout = _positive_seconds("timeout_s", timeout_s)
-        probe = self._probe_for(check, timeout)
+            raise bad_argument("name", name, "a non-empty string")
+        interval = positive_seconds("interval_s", interval_s)
+        timeout = positive_seconds("timeout_s", timeout_s)
+        probe = probe_for(check, timeout, self._http_get)
         with self._lock:
-            service = self._services.get(name) or _Service(name)
+            service = self._services.get(name) or ServiceState(name)
             service.probe, service.interval_s, service.timeout_s = probe, interval, timeout
             service.next_due = -math.inf
             self._services[name] = service
@@ -221,33 +126,11 @@ class ServiceHealth:
                 )
                 self._thread.start()
 
-    def _probe_for(self, check: object, timeout_s: float) -> Callable[[], tuple[str, str | None]]:
-        if isinstance(check, str):
-            parts = urllib.parse.urlsplit(check)
-            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-                raise _bad("check", check, "a callable or an http:// or https:// URL")
-            http_get = self._http_get
-
-            def probe_url() -> tuple[str, str | None]:
-                code = http_get(check, timeout_s)
-                return ("up", None) if 200 <= code < 300 else ("down", f"HTTP {code}")
-
-            return probe_url
-        if not callable(check):
-            raise _bad("check", check, "a callable or an http:// or https:// URL")
-        call: Callable[[], object] = check
-
-        def probe_callable() -> tuple[str, str | None]:
-            result = call()
-            return ("up", None) if result else ("down", f"check returned {result!r}"[:_ERROR_CHARS])
-
-        return probe_callable
-
     def unregister_service(self, name: str) -> None:
         """Stop checking ``name`` and forget its history; unknown names raise ValueError."""
         with self._lock:
             if self._services.pop(name, None) is None:
-                raise _bad("name", name, f"a registered service ({self._known()})")
+                raise bad_argument("name", name, f"a registered service ({self._known()})")
 
     def _known(self) -> str:
         return ", ".join(repr(n) for n in sorted(self._services)) or "none registered"
@@ -268,8 +151,8 @@ class ServiceHealth:
         """
         now = self._clock() if now is None else now
         wall = self._wall_clock()
-        records: list[tuple[_Service, _Record]] = []
-        started: list[tuple[_Service, _Run]] = []
+        records: list[tuple[ServiceState, CheckRecord]] = []
+        started: list[tuple[ServiceState, CheckRun]] = []
         deadlines: list[float] = []
         with self._lock:
             in_flight = sum(s.running is not None for s in self._services.values())
@@ -284,13 +167,14 @@ class ServiceHealth:
                 if now >= service.next_due:
                     service.next_due = now + service.interval_s
                     if run is not None:
-                        skip = _Record(now, wall, "timeout", None, "timeout")  # still hung
+                        skip = CheckRecord(now, wall, "timeout", None, "timeout")  # still hung
                         records.append((service, self._commit(service, skip)))
                     elif in_flight >= _MAX_IN_FLIGHT:
-                        skip = _Record(now, wall, "error", None, f"skipped: {in_flight} running")
+                        skip = CheckRecord(now, wall, "error", None,
+                                           f"skipped: {in_flight} running")
                         records.append((service, self._commit(service, skip)))
                     else:
-                        service.running = _Run(now, wall)
+                        service.running = CheckRun(now, wall)
                         started.append((service, service.running))
                         in_flight += 1
                         deadlines.append(now + service.timeout_s)
@@ -307,7 +191,7 @@ class ServiceHealth:
             self._await(started)
         return max(0.0, min(deadlines) - now) if deadlines else None
 
-    def _await(self, started: list[tuple[_Service, _Run]]) -> None:
+    def _await(self, started: list[tuple[ServiceState, CheckRun]]) -> None:
         for service, run in started:
             assert run.thread is not None
             run.thread.join(service.timeout_s)
@@ -317,33 +201,34 @@ class ServiceHealth:
                 if record is not None:
                     self._export(service, record)
 
-    def _expire(self, service: _Service, run: _Run) -> _Record:
+    def _expire(self, service: ServiceState, run: CheckRun) -> CheckRecord:
         """Record a run still going at its deadline as a timeout (caller holds the lock)."""
         run.timed_out = True
         return self._commit(
-            service, _Record(run.at, run.wall, "timeout", service.timeout_s, "timeout")
+            service, CheckRecord(run.at, run.wall, "timeout", service.timeout_s, "timeout")
         )
 
-    def _work(self, service: _Service, run: _Run) -> None:
+    def _work(self, service: ServiceState, run: CheckRun) -> None:
         start = self._clock()
         try:
             outcome, error = service.probe()
         except BaseException as exc:  # a check's failure, whatever it is, means "down"
-            outcome = "timeout" if _is_timeout(exc) else "error"
-            error = repr(exc)[:_ERROR_CHARS]
+            outcome = "timeout" if is_timeout(exc) else "error"
+            error = repr(exc)[:ERROR_CHARS]
         duration = max(0.0, self._clock() - start)
-        record: _Record | None = None
+        record: CheckRecord | None = None
         with self._lock:
             if service.running is run:
                 service.running = None
             if not run.timed_out and self._services.get(service.name) is service:
-                record = self._commit(service, _Record(run.at, run.wall, outcome, duration, error))
+                record = self._commit(
+                    service, CheckRecord(run.at, run.wall, outcome, duration, error))
             self._dirty = True
             self._wake.notify_all()
         if record is not None:
             self._export(service, record)
 
-    def _commit(self, service: _Service, record: _Record) -> _Record:
+    def _commit(self, service: ServiceState, record: CheckRecord) -> CheckRecord:
         """Append to the history and update the streaks (caller holds the lock)."""
         service.history.append(record)
         if record.outcome == "up":
@@ -354,7 +239,7 @@ class ServiceHealth:
             service.last_error = record.error
         return record
 
-    def _export(self, service: _Service, record: _Record) -> None:
+    def _export(self, service: ServiceState, record: CheckRecord) -> None:
         # Outside the lock: the SDK takes its own locks, and collection calls _observe_up.
         attrs = service.outcome_attrs[record.outcome]
         self._checks.add(1, attrs)
@@ -397,7 +282,7 @@ class ServiceHealth:
         Raises:
             ValueError: for an unknown name or a window that is not a finite number > 0.
         """
-        window = _positive_seconds("window_s", window_s)
+        window = positive_seconds("window_s", window_s)
         now = self._clock()
         with self._lock:
             if name is None:
@@ -405,7 +290,7 @@ class ServiceHealth:
             elif isinstance(name, str) and name in self._services:
                 chosen = [self._services[name]]
             else:
-                raise _bad("name", name, f"a registered service ({self._known()})")
+                raise bad_argument("name", name, f"a registered service ({self._known()})")
             # Under the lock: a consistent view, and a few ms at most for 10,000 checks.
             results = {s.name: summarise(s, now - window, window) for s in chosen}
         return results if name is None else results[name]

@@ -417,3 +417,88 @@ def test_raw_tests_accept_numpy_and_reject_bad_values() -> None:
         D.wasserstein([1.0], [math.nan])
     with pytest.raises(ValueError, match="real number"):
         D.ks_test([1.0, None], [1.0])  # type: ignore[list-item]
+
+
+# --- the method table -------------------------------------------------------------------
+
+# Evidently's verdict rules, pinned here: (value compared, operator) per method.
+EXPECTED_RULES = {
+    "ks": ("p_value", "<="),
+    "chisquare": ("p_value", "<"),
+    "z": ("p_value", "<"),
+    "wasserstein": ("statistic", ">="),
+    "jensenshannon": ("statistic", ">="),
+    "psi": ("statistic", ">="),
+    "hellinger": ("statistic", ">="),
+}
+COMPARE = {"<": float.__lt__, "<=": float.__le__, ">=": float.__ge__}
+
+
+def test_table_resolves_every_name_and_alias() -> None:
+    """Every row resolves by name and alias; the derived constants come from the table."""
+    assert set(D.DRIFT_METHODS) == set(EXPECTED_RULES)
+    assert ("auto", *D.DRIFT_METHODS) == D.METHODS
+    assert {n: m.threshold for n, m in D.DRIFT_METHODS.items()} == D.DEFAULT_THRESHOLDS
+    assert D.DRIFT_METHODS["jensenshannon"].aliases == ("jensen_shannon",)
+    assert D.DRIFT_METHODS["chisquare"].aliases == ("chi_square",)
+    for name, row in D.DRIFT_METHODS.items():
+        assert row.name == name
+        for spelling in (name, *row.aliases):
+            assert D.drift_method(spelling) is row
+            assert D.resolve_method(spelling) == name
+    assert D.resolve_method("auto") == "auto"
+    base = ["a"] * 30 + ["b"] * 50 + ["c"] * 20
+    cur = ["a"] * 20 + ["b"] * 50 + ["c"] * 40
+    assert D.detect(base, cur, "chi_square") == D.detect(base, cur, "chisquare")
+    assert D.detect(base, cur, "jensen_shannon") == D.detect(base, cur, "jensenshannon")
+
+
+@pytest.mark.parametrize("bad", ["bogus", "KS", "", None, 3])
+def test_unknown_method_names_the_value_and_the_allowed_names(bad: object) -> None:
+    """An unknown method raises ValueError naming it and every accepted spelling."""
+    spellings = [s for row in D.DRIFT_METHODS.values() for s in (row.name, *row.aliases)]
+    for lookup in (D.drift_method, D.resolve_method):
+        with pytest.raises(ValueError, match=f"method={bad!r}") as info:
+            lookup(bad)
+        assert all(repr(s) in str(info.value) for s in spellings)
+    with pytest.raises(ValueError, match="'auto'"):
+        D.drift_method("auto")
+
+
+def test_table_rows_fit_their_data() -> None:
+    """Raw-value rows need numeric data; the z-test takes at most two non-empty bins."""
+    for row in D.DRIFT_METHODS.values():
+        assert row.fits(numeric=True, bins=2)
+        assert row.fits(numeric=False, bins=2) is (row.data == "counts")
+    assert D.drift_method("z").fits(numeric=False, bins=3) is False
+    assert D.drift_method("chisquare").fits(numeric=False, bins=3) is True
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_RULES))
+def test_each_rows_verdict_rule_matches_its_function(name: str) -> None:
+    """A row's verdict is its rule applied to its function's result, at and off the boundary."""
+    row = D.drift_method(name)
+    on, op = EXPECTED_RULES[name]
+    assert (row.verdict.on, row.verdict.op) == (on, op)
+    assert str(row.verdict) == f"{on} {op} threshold"
+    rng = np.random.default_rng(11)
+    if row.data == "raw":
+        same = rng.normal(size=120).tolist()
+        cases = [(same, same), (rng.normal(size=200).tolist(), rng.normal(0.8, 1, 150).tolist())]
+    else:
+        cases = [([50, 50], [50, 50]), ([40, 60], [70, 30]), ([45, 55], [50, 50])]
+    for base, cur in cases:
+        result = row.function(base, cur)
+        value = float(getattr(result, "p_value" if on == "p_value" else row.score))
+        for threshold in (None, value, value / 2, value * 2 + 0.01):
+            limit = row.threshold if threshold is None else threshold
+            res = row.test(base, cur, threshold, baseline_size=len(base), current_size=len(cur))
+            assert (res.method, res.threshold) == (name, limit)
+            assert res.statistic == getattr(result, row.score)
+            assert res.drifted is COMPARE[op](value, float(limit))
+        at_boundary = row.test(base, cur, value, baseline_size=1, current_size=1)
+        assert at_boundary.drifted is (op != "<")
+    if row.data == "raw":
+        raw_base, raw_cur = cases[1]
+        assert D.detect(raw_base, raw_cur, name) == row.test(
+            raw_base, raw_cur, baseline_size=len(raw_base), current_size=len(raw_cur))

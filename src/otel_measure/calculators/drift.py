@@ -1,23 +1,28 @@
-"""Data drift: Evidently's automatic test choice, per-feature verdicts and dataset drift.
+"""Data drift: one method table, Evidently's automatic choice, verdicts and dataset drift.
 
 Building blocks live in ``drift_bins`` (mergeable fixed-bin accumulators), ``drift_counts``
 (PSI, Jensen-Shannon, Hellinger, chi-square, z-test, binned KS from counts) and ``drift_raw``
 (KS test and Wasserstein on raw windows); all are re-exported here.
 
+:data:`DRIFT_METHODS` is the one table of drift tests: name, aliases, input (bin counts or
+raw numbers), default threshold (Evidently's), function and verdict rule. Every caller
+looks a method up there (:func:`drift_method`); adding a test is one function and one row.
+
 Automatic choice (Evidently; u = distinct values in baseline and current together):
-baseline <= 1000 rows: numeric with u > 5 -> "ks" (drift if p <= 0.05); otherwise
-"chisquare" if u > 2 else "z" (drift if p < 0.05). Baseline > 1000 rows: numeric with
-u > 5 -> "wasserstein" normed by the baseline std (drift if >= 0.1); otherwise
-"jensenshannon" (base 2, drift if >= 0.1). A sample is numeric when every value is a real
-number (bool excluded); otherwise it is categorical.
+baseline <= 1000 rows: numeric with u > 5 -> "ks"; otherwise "chisquare" if u > 2 else
+"z". Baseline > 1000 rows: numeric with u > 5 -> "wasserstein" (normed by the baseline
+std); otherwise "jensenshannon". A sample is numeric when every value is a real number
+(bool excluded); otherwise it is categorical.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
 
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.drift_bins import (
@@ -25,7 +30,8 @@ from otel_measure.calculators.drift_bins import (
     HistogramCounts,
     NumericBinner,
     NumericHistogram,
-    check_category,
+    sturges_counts,
+    value_counts,
 )
 from otel_measure.calculators.drift_counts import (
     Counts,
@@ -37,51 +43,57 @@ from otel_measure.calculators.drift_counts import (
     psi,
     two_proportion_z,
 )
-from otel_measure.calculators.drift_raw import KSResult, WassersteinResult, ks_test, wasserstein
+from otel_measure.calculators.drift_raw import (
+    KSResult,
+    WassersteinResult,
+    ks_test,
+    prepare_samples,
+    wasserstein,
+)
 from otel_measure.calculators.stats import check_real
 
 __all__ = [
+    "AUTO",
     "DEFAULT_THRESHOLDS",
+    "DRIFT_METHODS",
     "METHODS",
     "CategoricalHistogram",
     "Counts",
     "DatasetDriftResult",
+    "DriftMethod",
     "DriftResult",
     "HistogramCounts",
     "KSResult",
     "NumericBinner",
     "NumericHistogram",
     "StatResult",
+    "Verdict",
     "WassersteinResult",
     "chi_square",
     "choose_method",
     "dataset_drift",
     "detect",
+    "drift_method",
     "hellinger",
     "jensen_shannon",
     "ks_from_counts",
     "ks_test",
     "method_for",
     "psi",
+    "resolve_method",
     "two_proportion_z",
     "wasserstein",
 ]
 
-#: Default threshold per method (Evidently's defaults).
-DEFAULT_THRESHOLDS: Mapping[str, float] = {
-    "ks": 0.05,
-    "chisquare": 0.05,
-    "z": 0.05,
-    "wasserstein": 0.1,
-    "jensenshannon": 0.1,
-    "psi": 0.1,
-    "hellinger": 0.1,
-}
-METHODS: tuple[str, ...] = ("auto", *DEFAULT_THRESHOLDS)
-_P_VALUE_LE = frozenset({"ks"})
-_P_VALUE_LT = frozenset({"chisquare", "z"})
+AUTO = "auto"  # the method name that asks for Evidently's automatic choice
 _SMALL_REFERENCE = 1000
 _FEW_VALUES = 5
+_STURGES_MIN_DISTINCT = 20  # more distinct numeric baseline values than this: sturges bins
+_COMPARE: Mapping[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
 
 
 @dataclass(frozen=True)
@@ -89,13 +101,11 @@ class DriftResult(Result):
     """Drift verdict for one feature.
 
     Attributes:
-        method: the test used ("ks", "chisquare", "z", "wasserstein", "jensenshannon", "psi",
-            "hellinger").
+        method: the test used (a name of :data:`DRIFT_METHODS`).
         statistic: the test statistic or distance ("wasserstein" reports the normed distance).
-        p_value: p-value for "ks", "chisquare" and "z"; None for distances.
+        p_value: the p-value of a statistical test; None for distances.
         threshold: the threshold applied to the p-value or the distance.
-        drifted: p <= threshold for "ks", p < threshold for "chisquare"/"z", otherwise
-            statistic >= threshold.
+        drifted: the method's verdict rule (:attr:`DriftMethod.verdict`) applied.
         baseline_size: baseline rows.
         current_size: current rows.
     """
@@ -107,6 +117,160 @@ class DriftResult(Result):
     drifted: bool
     baseline_size: int
     current_size: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict rule: drift when ``on`` compares to the threshold with ``op``.
+
+    Attributes:
+        on: "p_value" or "statistic"; a missing p-value never drifts.
+        op: "<", "<=" or ">=".
+    """
+
+    on: Literal["p_value", "statistic"]
+    op: Literal["<", "<=", ">="]
+
+    def drifted(self, statistic: float, p_value: float | None, threshold: float) -> bool:
+        """Apply the rule to a method's result."""
+        value = statistic if self.on == "statistic" else p_value
+        return value is not None and bool(_COMPARE[self.op](value, threshold))
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.op} threshold"
+
+
+@dataclass(frozen=True)
+class DriftMethod:
+    """One row of the drift-method table.
+
+    Attributes:
+        name: the name results report (``DriftResult.method``).
+        aliases: other accepted spellings of ``name``.
+        data: "counts" (the function takes baseline and current bin counts) or "raw" (it
+            takes the raw numeric samples; numeric data only).
+        threshold: default threshold (Evidently's).
+        verdict: how the result and the threshold give the verdict.
+        function: the calculator, ``function(baseline, current)``.
+        score: attribute of the function's result compared by a statistic rule and reported
+            as ``DriftResult.statistic`` ("normed" for Wasserstein).
+        max_bins: most non-empty bins the function accepts (None: any).
+        numeric_bins: how :func:`detect` counts raw numeric data for a "counts" method:
+            "sturges" (numpy's sturges bins over both samples when the baseline has more
+            than 20 distinct values, else one bin per value) or "values" (one bin per value).
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    data: Literal["counts", "raw"]
+    threshold: float
+    verdict: Verdict
+    function: Callable[[Any, Any], Any]
+    score: str = "statistic"
+    max_bins: int | None = None
+    numeric_bins: Literal["sturges", "values"] = "sturges"
+
+    def fits(self, *, numeric: bool, bins: int) -> bool:
+        """Whether this method can test data of this kind with ``bins`` non-empty bins."""
+        if self.data == "raw" and not numeric:
+            return False
+        return self.max_bins is None or bins <= self.max_bins
+
+    def limit(self, threshold: float | None) -> float:
+        """The threshold to apply: the default, or ``threshold`` checked to be finite."""
+        if threshold is None:
+            return self.threshold
+        value = check_real("threshold", threshold)
+        if math.isinf(value):
+            raise ValueError(f"threshold={threshold!r} is not allowed; expected a finite number")
+        return value
+
+    def test(
+        self,
+        baseline: Any,
+        current: Any,
+        threshold: float | None = None,
+        *,
+        baseline_size: int,
+        current_size: int,
+    ) -> DriftResult:
+        """Run the function on ``baseline``/``current`` (as ``data`` says) and judge it.
+
+        Raises:
+            ValueError: a bad threshold, or data the function rejects.
+        """
+        limit = self.limit(threshold)
+        result = self.function(baseline, current)
+        statistic: float = getattr(result, self.score)
+        p_value: float | None = getattr(result, "p_value", None)
+        drifted = self.verdict.drifted(statistic, p_value, limit)
+        return DriftResult(
+            self.name, statistic, p_value, limit, drifted, baseline_size, current_size
+        )
+
+
+_P_AT_OR_BELOW = Verdict("p_value", "<=")  # Evidently's KS rule
+_P_BELOW = Verdict("p_value", "<")  # Evidently's chi-square and z-test rule
+_AT_OR_ABOVE = Verdict("statistic", ">=")  # Evidently's distance rule
+
+_TABLE = (
+    DriftMethod("ks", (), "raw", 0.05, _P_AT_OR_BELOW, ks_test),
+    DriftMethod(
+        "chisquare", ("chi_square",), "counts", 0.05, _P_BELOW, chi_square, numeric_bins="values"
+    ),
+    DriftMethod("z", (), "counts", 0.05, _P_BELOW, two_proportion_z, max_bins=2),
+    DriftMethod("wasserstein", (), "raw", 0.1, _AT_OR_ABOVE, wasserstein, score="normed"),
+    DriftMethod("jensenshannon", ("jensen_shannon",), "counts", 0.1, _AT_OR_ABOVE, jensen_shannon),
+    DriftMethod("psi", (), "counts", 0.1, _AT_OR_ABOVE, psi),
+    DriftMethod("hellinger", (), "counts", 0.1, _AT_OR_ABOVE, hellinger),
+)
+
+
+def _spellings(table: Sequence[DriftMethod]) -> dict[str, str]:
+    out = {AUTO: AUTO}
+    for row in table:
+        for spelling in (row.name, *row.aliases):
+            if spelling in out:
+                raise ValueError(f"drift method spelling {spelling!r} is used twice")
+            out[spelling] = row.name
+    return out
+
+
+#: The drift-method table, by name.
+DRIFT_METHODS: Mapping[str, DriftMethod] = MappingProxyType({m.name: m for m in _TABLE})
+_SPELLINGS: Mapping[str, str] = MappingProxyType(_spellings(_TABLE))
+#: Default threshold per method (Evidently's defaults), from the table.
+DEFAULT_THRESHOLDS: Mapping[str, float] = MappingProxyType({m.name: m.threshold for m in _TABLE})
+#: "auto" and every method name.
+METHODS: tuple[str, ...] = (AUTO, *DRIFT_METHODS)
+
+
+def resolve_method(method: object) -> str:
+    """Return the table name of a method name or alias, or "auto".
+
+    Raises:
+        ValueError: naming ``method`` and every accepted spelling when it is unknown.
+    """
+    name = _SPELLINGS.get(method) if isinstance(method, str) else None
+    if name is None:
+        allowed = ", ".join(repr(s) for s in _SPELLINGS)
+        raise ValueError(f"method={method!r} is not one of {allowed}")
+    return name
+
+
+def drift_method(method: object) -> DriftMethod:
+    """Return the table row of a method name or alias ("auto" is not a row).
+
+    Raises:
+        ValueError: naming ``method`` and every accepted spelling when it is unknown.
+    """
+    name = resolve_method(method)
+    if name == AUTO:
+        allowed = ", ".join(repr(s) for s in _SPELLINGS if s != AUTO)
+        raise ValueError(
+            f"method={method!r} is not one of {allowed}; resolve 'auto' with method_for() first"
+        )
+    return DRIFT_METHODS[name]
 
 
 @dataclass(frozen=True)
@@ -143,86 +307,25 @@ def method_for(baseline_size: int, n_unique: int, *, numeric: bool) -> str:
     return "wasserstein" if many else "jensenshannon"
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _prepare(
-    baseline: Iterable[Hashable], current: Iterable[Hashable]
-) -> tuple[list[Hashable], list[Hashable], bool]:
-    out: list[list[Hashable]] = []
-    for name, values in (("baseline", baseline), ("current", current)):
-        if isinstance(values, (str, bytes)):
-            raise ValueError(f"{name}={values!r} is not allowed; expected a sequence of values")
-        try:
-            data = list(values)
-        except TypeError:
-            raise ValueError(f"{name}={values!r} is not allowed; expected values") from None
-        if not data:
-            raise ValueError(f"{name}=[] is not allowed; expected at least one value")
-        out.append(data)
-    numeric = all(_is_number(v) for v in out[0]) and all(_is_number(v) for v in out[1])
-    for name, data in (("baseline", out[0]), ("current", out[1])):
-        for i, v in enumerate(data):
-            if numeric:
-                fv = check_real(f"{name}[{i}]", v)
-                if math.isinf(fv):
-                    raise ValueError(f"{name}[{i}]={v!r} is not allowed; expected a finite value")
-            else:
-                check_category(f"{name}[{i}]", v)
-    return out[0], out[1], numeric
-
-
 def choose_method(baseline: Iterable[Hashable], current: Iterable[Hashable]) -> str:
     """Return the method ``detect(..., method="auto")`` would use for these samples."""
-    base, cur, numeric = _prepare(baseline, current)
+    base, cur, numeric = prepare_samples(baseline, current)
     return method_for(len(base), len(set(base) | set(cur)), numeric=numeric)
 
 
-def _value_counts(base: list[Hashable], cur: list[Hashable]) -> tuple[list[int], list[int]]:
-    keys = list(dict.fromkeys([*base, *cur]))
-    index = {k: i for i, k in enumerate(keys)}
-    b = [0] * len(keys)
-    c = [0] * len(keys)
-    for v in base:
-        b[index[v]] += 1
-    for v in cur:
-        c[index[v]] += 1
-    return b, c
-
-
-def _sturges_counts(base: list[float], cur: list[float]) -> tuple[list[int], list[int]]:
-    """Counts on numpy's 'sturges' equal-width bins over both samples (Evidently's binning)."""
-    both = base + cur
-    first, last = min(both), max(both)
-    if first == last:
-        first, last = first - 0.5, last + 0.5
-    width = (max(both) - min(both)) / (math.log2(len(both)) + 1.0)
-    if width and all(isinstance(v, numbers.Integral) for v in both) and width < 1:
-        width = 1.0
-    n_bins = math.ceil((last - first) / width) if width else 1
-    step = (last - first) / n_bins
-    edges = [i * 1.0 * step + first for i in range(n_bins)] + [last]
-    hist_b = NumericHistogram(edges)
-    hist_c = NumericHistogram(edges)
-    hist_b.update(base)
-    hist_c.update(cur)
-    # Both samples lie inside [first, last], so the two out-of-range bins stay empty.
-    return list(hist_b.counts()[1:-1]), list(hist_c.counts()[1:-1])
-
-
 def _counts_for(
-    method: str, base: list[Hashable], cur: list[Hashable], numeric: bool
+    entry: DriftMethod, base: list[Hashable], cur: list[Hashable], numeric: bool
 ) -> tuple[list[int], list[int]]:
-    if numeric and method != "chisquare" and len(set(base)) > 20:
-        return _sturges_counts(base, cur)  # type: ignore[arg-type]
-    return _value_counts(base, cur)
+    sturges = entry.numeric_bins == "sturges"
+    if numeric and sturges and len(set(base)) > _STURGES_MIN_DISTINCT:
+        return sturges_counts(base, cur)  # type: ignore[arg-type]
+    return value_counts(base, cur)
 
 
 def detect(
     baseline: Iterable[Hashable],
     current: Iterable[Hashable],
-    method: str = "auto",
+    method: str = AUTO,
     threshold: float | None = None,
 ) -> DriftResult:
     """Test one feature for drift between a baseline and a current window.
@@ -230,54 +333,29 @@ def detect(
     Args:
         baseline: reference values (numbers, or hashable categories).
         current: current values of the same feature.
-        method: "auto" (Evidently's choice) or one of "ks", "wasserstein", "chisquare", "z",
-            "jensenshannon", "psi", "hellinger". Count-based methods on raw data count each
-            distinct value (numeric data with more than 20 distinct baseline values use
-            numpy's 'sturges' bins over both samples, as Evidently does for PSI and JS).
-        threshold: overrides ``DEFAULT_THRESHOLDS[method]``.
+        method: "auto" (Evidently's choice) or a name or alias of :data:`DRIFT_METHODS`.
+            "counts" methods on raw data count each distinct value (with
+            ``numeric_bins="sturges"``, numeric data with more than 20 distinct baseline
+            values use numpy's 'sturges' bins over both samples, as Evidently does).
+        threshold: overrides the method's default threshold.
 
     Raises:
         ValueError: on an unknown method, empty samples, None/NaN values, non-finite
-            numbers, a numeric-only method on categorical data, or "z" with > 2 categories.
+            numbers, a "raw" method on categorical data, or data the method rejects
+            (e.g. "z" with > 2 categories).
     """
-    if method not in METHODS:
-        allowed = ", ".join(repr(m) for m in METHODS)
-        raise ValueError(f"method={method!r} is not one of {allowed}")
-    base, cur, numeric = _prepare(baseline, current)
-    if method == "auto":
-        method = method_for(len(base), len(set(base) | set(cur)), numeric=numeric)
-    if threshold is None:
-        limit = DEFAULT_THRESHOLDS[method]
-    else:
-        limit = check_real("threshold", threshold)
-        if math.isinf(limit):
-            raise ValueError(f"threshold={threshold!r} is not allowed; expected a finite number")
-    if method in ("ks", "wasserstein") and not numeric:
-        raise ValueError(f"method={method!r} is not allowed for categorical data")
-    p_value: float | None = None
-    if method == "ks":
-        ks = ks_test(base, cur)  # type: ignore[arg-type]
-        statistic, p_value = ks.statistic, ks.p_value
-    elif method == "wasserstein":
-        statistic = wasserstein(base, cur).normed  # type: ignore[arg-type]
-    else:
-        funcs = {
-            "chisquare": chi_square,
-            "z": two_proportion_z,
-            "jensenshannon": jensen_shannon,
-            "psi": psi,
-            "hellinger": hellinger,
-        }
-        b, c = _counts_for(method, base, cur, numeric)
-        res = funcs[method](b, c)
-        statistic, p_value = res.statistic, res.p_value
-    if method in _P_VALUE_LE:
-        drifted = p_value is not None and p_value <= limit
-    elif method in _P_VALUE_LT:
-        drifted = p_value is not None and p_value < limit
-    else:
-        drifted = statistic >= limit
-    return DriftResult(method, statistic, p_value, limit, bool(drifted), len(base), len(cur))
+    name = resolve_method(method)
+    base, cur, numeric = prepare_samples(baseline, current)
+    if name == AUTO:
+        name = method_for(len(base), len(set(base) | set(cur)), numeric=numeric)
+    entry = DRIFT_METHODS[name]
+    limit = entry.limit(threshold)
+    if entry.data == "raw":
+        if not numeric:
+            raise ValueError(f"method={name!r} is not allowed for categorical data")
+        return entry.test(base, cur, limit, baseline_size=len(base), current_size=len(cur))
+    b, c = _counts_for(entry, base, cur, numeric)
+    return entry.test(b, c, limit, baseline_size=len(base), current_size=len(cur))
 
 
 def dataset_drift(

@@ -5,13 +5,15 @@ index ``i`` (1 <= i < len(edges)) counts ``edges[i-1] <= v < edges[i]`` (the las
 also holds ``v == edges[-1]``, as in ``numpy.histogram``), and the last index counts values
 above ``edges[-1]``. A constant baseline gives ``edges = (c, c)``: one interior bin holding
 exactly ``c``. Categorical layout: one count per baseline category, in order, then one
-overflow count for every value not seen in the baseline. Import through
-:mod:`otel_measure.calculators.drift`.
+overflow count for every value not seen in the baseline. ``value_counts`` and
+``sturges_counts`` count two raw samples on bins of their own (what ``detect`` does).
+Import through :mod:`otel_measure.calculators.drift`.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from contextlib import suppress
@@ -28,6 +30,8 @@ __all__ = [
     "NumericBinner",
     "NumericHistogram",
     "check_category",
+    "sturges_counts",
+    "value_counts",
 ]
 
 
@@ -129,8 +133,7 @@ class _BinCounts:
     def merge(self, other: _BinCounts) -> None:
         """Add the counts of ``other``, which must have an identical bin layout."""
         if type(other) is not type(self):
-            raise ValueError(
-                f"other={other!r} is not allowed; expected a {type(self).__name__}")
+            raise ValueError(f"other={other!r} is not allowed; expected a {type(self).__name__}")
         if other._layout() != self._layout():
             raise ValueError(
                 f"other.{self._LAYOUT}={other._layout()!r} is not allowed; expected the same "
@@ -260,3 +263,35 @@ class CategoricalHistogram(_BinCounts):
             check_category("value", value)
         self._counts[i] += 1
 
+
+def value_counts(base: list[Hashable], cur: list[Hashable]) -> tuple[list[int], list[int]]:
+    """Counts of each distinct value of both samples, in first-seen order."""
+    keys = list(dict.fromkeys([*base, *cur]))
+    index = {k: i for i, k in enumerate(keys)}
+    b = [0] * len(keys)
+    c = [0] * len(keys)
+    for v in base:
+        b[index[v]] += 1
+    for v in cur:
+        c[index[v]] += 1
+    return b, c
+
+
+def sturges_counts(base: list[float], cur: list[float]) -> tuple[list[int], list[int]]:
+    """Counts on numpy's 'sturges' equal-width bins over both samples (Evidently's binning)."""
+    both = base + cur
+    first, last = min(both), max(both)
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    width = (max(both) - min(both)) / (math.log2(len(both)) + 1.0)
+    if width and all(isinstance(v, numbers.Integral) for v in both) and width < 1:
+        width = 1.0
+    n_bins = math.ceil((last - first) / width) if width else 1
+    step = (last - first) / n_bins
+    edges = [i * 1.0 * step + first for i in range(n_bins)] + [last]
+    hist_b = NumericHistogram(edges)
+    hist_c = NumericHistogram(edges)
+    hist_b.update(base)
+    hist_c.update(cur)
+    # Both samples lie inside [first, last], so the two out-of-range bins stay empty.
+    return list(hist_b.counts()[1:-1]), list(hist_c.counts()[1:-1])

@@ -6,19 +6,22 @@ the statistic is then reported as ``h / lcm(n1, n2)`` like scipy), else
 ``kstwo.sf(D, round(n1 n2 / (n1 + n2)))``. If the exact computation does not give a
 probability in [0, 1] it falls back to the asymptotic one, as scipy does. The exact path is
 O(n1 * window) in pure Python, where the window grows with D; large drifts on samples near
-10,000 can take seconds. Import through :mod:`otel_measure.calculators.drift`.
+10,000 can take seconds. ``prepare_samples`` checks the raw samples ``detect`` takes.
+Import through :mod:`otel_measure.calculators.drift`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+import numbers
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 from otel_measure.calculators._result import Result
-from otel_measure.calculators.stats import finite_floats, kstwo_sf
+from otel_measure.calculators.drift_bins import check_category
+from otel_measure.calculators.stats import check_real, finite_floats, kstwo_sf
 
-__all__ = ["KSResult", "WassersteinResult", "ks_test", "wasserstein"]
+__all__ = ["KSResult", "WassersteinResult", "ks_test", "prepare_samples", "wasserstein"]
 
 _MAX_EXACT_N = 10_000
 
@@ -213,3 +216,41 @@ def wasserstein(baseline: Iterable[float], current: Iterable[float]) -> Wasserst
     std = math.sqrt(math.fsum((v - mean) ** 2 for v in x) / n1)
     normed = distance / max(std, 0.001)
     return WassersteinResult(distance, normed, std, n1, n2)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def prepare_samples(
+    baseline: Iterable[Hashable], current: Iterable[Hashable]
+) -> tuple[list[Hashable], list[Hashable], bool]:
+    """Check two raw samples: ``(baseline, current, numeric)`` as lists.
+
+    Numeric when every value is a real number (bool excluded); numbers must then be finite,
+    categories hashable and not None or NaN.
+
+    Raises:
+        ValueError: naming the first bad sample or value.
+    """
+    out: list[list[Hashable]] = []
+    for name, values in (("baseline", baseline), ("current", current)):
+        if isinstance(values, (str, bytes)):
+            raise ValueError(f"{name}={values!r} is not allowed; expected a sequence of values")
+        try:
+            data = list(values)
+        except TypeError:
+            raise ValueError(f"{name}={values!r} is not allowed; expected values") from None
+        if not data:
+            raise ValueError(f"{name}=[] is not allowed; expected at least one value")
+        out.append(data)
+    numeric = all(_is_number(v) for v in out[0]) and all(_is_number(v) for v in out[1])
+    for name, data in (("baseline", out[0]), ("current", out[1])):
+        for i, v in enumerate(data):
+            if numeric:
+                fv = check_real(f"{name}[{i}]", v)
+                if math.isinf(fv):
+                    raise ValueError(f"{name}[{i}]={v!r} is not allowed; expected a finite value")
+            else:
+                check_category(f"{name}[{i}]", v)
+    return out[0], out[1], numeric

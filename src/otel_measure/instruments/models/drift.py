@@ -14,7 +14,8 @@ predictions). Its baseline comes from ``set_baseline()`` or, by default, from th
 Each observation then costs one bin lookup (a bisection or a dict lookup) and updates the
 counts of the sliding current window (the evicted value's bin goes down by one) and the
 cumulative counts exported as ``measure.model.drift.bin.count``. The raw window is kept
-too, for KS and Wasserstein. Tests run by the pure calculators (:func:`check`).
+too, for the methods that take raw values. Tests run by the pure calculators
+(:func:`check`), looked up in their one method table (``calculators.drift.DRIFT_METHODS``).
 """
 
 from __future__ import annotations
@@ -23,29 +24,22 @@ import hashlib
 import math
 import numbers
 from collections import Counter, deque
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from otel_measure.calculators.drift import (
-    DEFAULT_THRESHOLDS,
+    AUTO,
     CategoricalHistogram,
     DriftResult,
     NumericBinner,
-    chi_square,
-    detect,
-    hellinger,
-    jensen_shannon,
+    drift_method,
     method_for,
-    psi,
-    two_proportion_z,
+    resolve_method,
 )
-from otel_measure.calculators.drift_counts import StatResult
-from otel_measure.calculators.stats import check_real
 
 __all__ = [
-    "METHOD_ALIASES",
     "PREDICTION",
     "FeatureTracker",
     "Layout",
@@ -59,24 +53,11 @@ __all__ = [
 ]
 
 PREDICTION = "_prediction"  # the exported feature name of a model's predictions
-#: Accepted spellings of the calculators' method names.
-METHOD_ALIASES: Mapping[str, str] = {
-    "auto": "auto", "ks": "ks", "wasserstein": "wasserstein", "psi": "psi", "z": "z",
-    "jensenshannon": "jensenshannon", "jensen_shannon": "jensenshannon",
-    "chisquare": "chisquare", "chi_square": "chisquare", "hellinger": "hellinger",
-}
-_RAW_METHODS = frozenset({"ks", "wasserstein"})
-_COUNT_TESTS = {"psi": psi, "jensenshannon": jensen_shannon, "hellinger": hellinger,
-                "chisquare": chi_square, "z": two_proportion_z}
 
 
 def normalise_method(method: Any) -> str:
-    """Return the calculators' name of ``method``; ValueError when unknown."""
-    name = METHOD_ALIASES.get(method) if isinstance(method, str) else None
-    if name is None:
-        allowed = ", ".join(repr(m) for m in METHOD_ALIASES)
-        raise ValueError(f"method={method!r} is not one of {allowed}")
-    return name
+    """Return the calculators' name of a method name, alias or "auto"; ValueError when unknown."""
+    return resolve_method(method)
 
 
 def clean_value(value: Any) -> tuple[Any, str | None]:
@@ -277,29 +258,28 @@ def _not_ready(model: str, copy: TrackerCopy, auto_baseline: int | None) -> str 
 
 
 def applicable(method: str, copy: TrackerCopy) -> bool:
-    """Whether an explicit ``method`` can test this (ready) feature."""
+    """Whether ``method`` (a name, alias or "auto") can test this (ready) feature."""
     layout = copy.layout
     if layout is None:
         return False
-    if method in _RAW_METHODS:
-        return layout.kind != "categorical"
-    if method == "z":
-        used = sum(1 for b, c in zip(copy.baseline_counts, copy.counts, strict=True) if b or c)
-        return used <= 2
-    return True
+    if resolve_method(method) == AUTO:
+        return True
+    used = sum(1 for b, c in zip(copy.baseline_counts, copy.counts, strict=True) if b or c)
+    return drift_method(method).fits(numeric=layout.kind != "categorical", bins=used)
 
 
 def check(model: str, copy: TrackerCopy, method: str, threshold: float | None,
           auto_baseline: int | None) -> DriftResult:
     """Test a feature's current window against its baseline with the calculators.
 
-    ``method`` is a calculators name or "auto" (Evidently's choice from the baseline size
-    and the distinct values of baseline and window). KS and Wasserstein run on the raw
-    values (``calculators.drift.detect``); the other tests on the fixed bins.
+    ``method`` is a name or alias of ``calculators.drift.DRIFT_METHODS`` or "auto"
+    (Evidently's choice from the baseline size and the distinct values of baseline and
+    window). "raw" methods run on the raw values, "counts" methods on the fixed bins; the
+    table's row gives the default threshold and the verdict rule.
 
     Raises:
-        ValueError: the feature is not ready, the method does not fit its data, or the
-            threshold is not a finite number.
+        ValueError: the feature is not ready, the method is unknown or does not fit its
+            data, or the threshold is not a finite number.
     """
     reason = _not_ready(model, copy, auto_baseline)
     if reason is not None:
@@ -307,34 +287,24 @@ def check(model: str, copy: TrackerCopy, method: str, threshold: float | None,
     layout = copy.layout
     assert layout is not None
     numeric = layout.kind != "categorical"
-    if method == "auto":
+    name = resolve_method(method)
+    if name == AUTO:
         unique = len(copy.baseline_distinct.union(copy.window))
-        method = method_for(len(copy.baseline), unique, numeric=numeric)
-    if method in _RAW_METHODS:
-        if not numeric:
-            raise ValueError(f"method={method!r} is not allowed for the categorical feature "
-                             f"{copy.feature!r} of model {model!r}")
-        return detect(copy.baseline, copy.window, method, threshold)
-    if threshold is None:
-        limit = DEFAULT_THRESHOLDS[method]
-    else:
-        limit = check_real("threshold", threshold)
-        if math.isinf(limit):
-            raise ValueError(f"threshold={threshold!r} is not allowed; expected a finite number")
+        name = method_for(len(copy.baseline), unique, numeric=numeric)
+    entry = drift_method(name)
+    raw = entry.data == "raw"
+    if raw and not numeric:
+        raise ValueError(f"method={name!r} is not allowed for the categorical feature "
+                         f"{copy.feature!r} of model {model!r}")
+    limit = entry.limit(threshold)
+    baseline, current = ((copy.baseline, copy.window) if raw
+                         else (copy.baseline_counts, copy.counts))
     try:
-        res: StatResult = _COUNT_TESTS[method](copy.baseline_counts, copy.counts)
+        return entry.test(baseline, current, limit, baseline_size=len(copy.baseline),
+                          current_size=len(copy.window))
     except ValueError as exc:
-        raise ValueError(f"method={method!r} cannot test feature {copy.feature!r} of model "
+        raise ValueError(f"method={name!r} cannot test feature {copy.feature!r} of model "
                          f"{model!r}: {exc}") from None
-    p_value = res.p_value
-    # The verdict rule of calculators.drift.detect: p < threshold for the chi-square and
-    # z tests, distance >= threshold otherwise.
-    if method in ("chisquare", "z"):
-        drifted = p_value is not None and p_value < limit
-    else:
-        drifted = res.statistic >= limit
-    return DriftResult(method, res.statistic, p_value, limit, bool(drifted),
-                       len(copy.baseline), len(copy.window))
 
 
 def label_of(value: Hashable) -> float | int | str:

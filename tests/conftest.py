@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 
 import pytest
-from opentelemetry import trace as otel_trace
-from opentelemetry.metrics import _internal as otel_metrics_internal
-from opentelemetry.util._once import Once
 
 import otel_measure
-
-
-def reset_otel_globals() -> None:
-    """Forget any global meter or tracer provider, as a fresh process would."""
-    otel_metrics_internal._METER_PROVIDER_SET_ONCE = Once()
-    otel_metrics_internal._METER_PROVIDER = None
-    otel_metrics_internal._PROXY_METER_PROVIDER = otel_metrics_internal._ProxyMeterProvider()
-    otel_trace._TRACER_PROVIDER_SET_ONCE = Once()
-    otel_trace._TRACER_PROVIDER = None
-
-
-def free_port() -> int:
-    """Return a loopback TCP port that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.otel_globals import reset_otel_globals
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from otel_measure.cli import main
 from otel_measure.config import render_configuration_table
 from otel_measure.names import render_catalog
-from tests.conftest import free_port
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

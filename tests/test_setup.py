@@ -13,23 +13,13 @@ from opentelemetry import metrics as otel_metrics
 from opentelemetry import trace as otel_trace
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 
 import otel_measure
 from otel_measure import OtelMeasureConfigError, OtelMeasureError
-from tests.conftest import free_port
-
-
-def metric_points(data: MetricsData | None) -> dict[str, list[Any]]:
-    """Map metric name to its data points from an in-memory collection."""
-    out: dict[str, list[Any]] = {}
-    assert data is not None
-    for rm in data.resource_metrics:
-        for sm in rm.scope_metrics:
-            for metric in sm.metrics:
-                out.setdefault(metric.name, []).extend(metric.data.data_points)
-    return out
+from tests.support.net import free_port
+from tests.support.rig import metric_points
 
 
 def test_given_meter_provider_gets_instruments_and_no_exporters() -> None:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
-from opentelemetry.sdk.metrics.view import View
+from opentelemetry.sdk.metrics.export import HistogramDataPoint
 
 import otel_measure
-from otel_measure import DEFAULT_VIEWS
 from otel_measure.names.analytics import ANALYTICS_EVENTS, ANALYTICS_SESSION_DURATION
 from otel_measure.names.infrastructure import HTTP_SERVER_REQUEST_DURATION
 from otel_measure.names.models import (
@@ -25,7 +22,7 @@ from otel_measure.views import (
     SECONDS_BUCKETS,
     histogram_view,
 )
-from tests.test_setup import metric_points
+from tests.support.rig import Rig
 
 
 def test_bucket_constants_match_semantic_conventions() -> None:
@@ -41,17 +38,10 @@ def test_bucket_constants_match_semantic_conventions() -> None:
         assert list(buckets) == sorted(set(buckets))
 
 
-def _provider(
-    views: tuple[View, ...] = DEFAULT_VIEWS,
-) -> tuple[MeterProvider, InMemoryMetricReader]:
-    reader = InMemoryMetricReader()
-    return MeterProvider(metric_readers=[reader], views=list(views)), reader
-
-
 def test_default_views_give_histograms_convention_buckets() -> None:
     """Without any advisory, the Views set the GenAI and HTTP buckets."""
-    provider, reader = _provider()
-    meter = provider.get_meter("t")
+    rig = Rig(views=True)
+    meter = rig.meter
     cases = {
         GEN_AI_CLIENT_OPERATION_DURATION.name: GEN_AI_DURATION_BUCKETS,
         GEN_AI_CLIENT_TOKEN_USAGE.name: GEN_AI_TOKEN_USAGE_BUCKETS,
@@ -61,7 +51,7 @@ def test_default_views_give_histograms_convention_buckets() -> None:
     }
     for name in cases:
         meter.create_histogram(name).record(0.3)
-    points = metric_points(reader.get_metrics_data())
+    points = rig.all_points()
     for name, buckets in cases.items():
         (point,) = points[name]
         assert isinstance(point, HistogramDataPoint)
@@ -70,11 +60,11 @@ def test_default_views_give_histograms_convention_buckets() -> None:
 
 def test_allow_list_drops_unbounded_attributes() -> None:
     """A user id or free text attached to an analytics event never becomes a series."""
-    provider, reader = _provider()
-    counter = provider.get_meter("t").create_counter(ANALYTICS_EVENTS.name)
+    rig = Rig(views=True)
+    counter = rig.meter.create_counter(ANALYTICS_EVENTS.name)
     for user in range(50):
         counter.add(1, {"event.name": "signup", "user.id": f"u{user}", "comment": "hi"})
-    (point,) = metric_points(reader.get_metrics_data())[ANALYTICS_EVENTS.name]
+    (point,) = rig.all_points()[ANALYTICS_EVENTS.name]
     assert dict(point.attributes) == {"event.name": "signup"}
     assert point.value == 50
 

@@ -1,0 +1,1 @@
+"""Shared test machinery: the rigs, fakes, receivers and servers the test modules import."""

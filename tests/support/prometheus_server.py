@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port
+from tests.support.net import free_port
 
 
 def prometheus_binary() -> str:

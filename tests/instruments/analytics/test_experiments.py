@@ -25,15 +25,12 @@ from otel_measure.names.analytics import (
     EXPERIMENT_VALUE_SUM,
     EXPERIMENT_VALUE_SUM_SQUARES,
 )
-from tests.instruments.analytics.test_facade import T0, Rig, by_attr
+from tests.support.analytics import T0, AnalyticsRig
+from tests.support.rig import by_attr
 
 
 def _close(actual: float, expected: float) -> None:
     assert actual == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
-
-
-def _by_variant(points: list[Any]) -> dict[str, float]:
-    return {p.attributes["variant"]: p.value for p in points}
 
 
 # --- assignment ----------------------------------------------------------------------------------
@@ -41,7 +38,7 @@ def _by_variant(points: list[Any]) -> dict[str, float]:
 
 def test_assignment_is_sha256_bucketing_by_weight_and_ignores_the_key() -> None:
     """The variant is SHA-256(test NUL id) into 2**32 buckets by cumulative weight, any key."""
-    first, second = Rig(key="one"), Rig(key="two")
+    first, second = AnalyticsRig(key="one"), AnalyticsRig(key="two")
     for rig in (first, second):
         rig.analytics.create_ab_test("t", ("a", "b", "c"), (1, 2, 1))
     for i in range(300):
@@ -54,7 +51,7 @@ def test_assignment_is_sha256_bucketing_by_weight_and_ignores_the_key() -> None:
 
 def test_traffic_split_follows_the_weights() -> None:
     """20,000 users split 1:3 land within 4 binomial standard deviations of 25 %."""
-    rig = Rig()
+    rig = AnalyticsRig()
     rig.analytics.create_ab_test("split", ("a", "b"), {"a": 1.0, "b": 3.0})
     got = sum(rig.analytics.assign_variant("split", i) == "a" for i in range(20_000))
     assert abs(got - 5000) < 4 * math.sqrt(20_000 * 0.25 * 0.75)
@@ -62,12 +59,12 @@ def test_traffic_split_follows_the_weights() -> None:
 
 def test_exposure_counted_once_per_user() -> None:
     """Repeated assignment of a user counts one exposure."""
-    rig = Rig()
+    rig = AnalyticsRig()
     rig.analytics.create_ab_test("t")
     for _ in range(3):
         for user in ("u1", "u2", "u3", "u4"):
             rig.analytics.assign_variant("t", user)
-    points = rig.points()[EXPERIMENT_EXPOSURES.name]
+    points = rig.all_points()[EXPERIMENT_EXPOSURES.name]
     assert sum(p.value for p in points) == 4
     assert all(set(p.attributes) == {"experiment", "variant"} for p in points)
 
@@ -75,7 +72,8 @@ def test_exposure_counted_once_per_user() -> None:
 # --- readouts against the calculators, scipy and statsmodels -------------------------------------
 
 
-def _simulate(rig: Rig, metric: str, seed: int, users: int = 400) -> dict[str, list[float]]:
+def _simulate(rig: AnalyticsRig, metric: str, seed: int, users: int = 400
+              ) -> dict[str, list[float]]:
     """Expose users, convert some (several values for mean tests); return per-user x by arm."""
     rng = random.Random(seed)
     rig.analytics.create_ab_test("t", ("control", "b", "c"), metric=metric)
@@ -96,7 +94,7 @@ def _simulate(rig: Rig, metric: str, seed: int, users: int = 400) -> dict[str, l
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_readout_equals_calculator_on_per_user_values(metric: str, seed: int) -> None:
     """get_ab_test_results equals analyze_experiment on the per-user values."""
-    rig = Rig()
+    rig = AnalyticsRig()
     values = _simulate(rig, metric, seed)
     got = rig.analytics.get_ab_test_results("t", now=T0)
     want = analyze_experiment({v: ArmStats.from_values(x) for v, x in values.items()},
@@ -122,7 +120,7 @@ def test_readout_equals_calculator_on_per_user_values(metric: str, seed: int) ->
 @given(st.lists(st.tuples(st.booleans(), st.integers(0, 3)), min_size=12, max_size=150))
 def test_conversion_p_value_equals_statsmodels(users: list[tuple[bool, int]]) -> None:
     """The readout's p-value equals proportions_ztest on the same counts (two arms)."""
-    rig = Rig()
+    rig = AnalyticsRig()
     rig.analytics.create_ab_test("t")
     counts = {"control": [0, 0], "treatment": [0, 0]}
     for i, (converts, goals) in enumerate(users):
@@ -147,7 +145,7 @@ def test_conversion_p_value_equals_statsmodels(users: list[tuple[bool, int]]) ->
 
 def test_mean_p_value_equals_scipy_welch() -> None:
     """A mean test's p-value equals scipy's Welch t-test on the per-user totals."""
-    rig = Rig()
+    rig = AnalyticsRig()
     values = _simulate(rig, "mean", 9, users=300)
     res = rig.analytics.get_ab_test_results("t")
     want = stats.ttest_ind(values["b"], values["control"], equal_var=False).pvalue
@@ -156,7 +154,7 @@ def test_mean_p_value_equals_scipy_welch() -> None:
 
 def test_exported_counters_are_the_sufficient_statistics_and_merge() -> None:
     """Summing two replicas' counters and analysing them equals one process with every user."""
-    replicas, single = [Rig(), Rig()], Rig()
+    replicas, single = [AnalyticsRig(), AnalyticsRig()], AnalyticsRig()
     rng = random.Random(5)
     for rig in (*replicas, single):
         rig.analytics.create_ab_test("t", metric="mean")
@@ -169,10 +167,10 @@ def test_exported_counters_are_the_sufficient_statistics_and_merge() -> None:
                 rig.analytics.record_conversion("t", i, amount)
     merged: dict[str, list[float]] = {}
     for rig in replicas:
-        points = rig.points()
+        points = rig.all_points()
         for k, metric in enumerate((EXPERIMENT_EXPOSURES, EXPERIMENT_VALUE_SUM,
                                     EXPERIMENT_VALUE_SUM_SQUARES)):
-            for variant, value in _by_variant(points[metric.name]).items():
+            for variant, value in by_attr(points[metric.name], "variant").items():
                 merged.setdefault(variant, [0.0, 0.0, 0.0])[k] += value
     arms = {v: ArmStats.from_sums(int(n), s1, s2) for v, (n, s1, s2) in merged.items()}
     fleet = analyze_experiment({v: arms[v] for v in ("control", "treatment")}, metric="mean")
@@ -185,7 +183,7 @@ def test_exported_counters_are_the_sufficient_statistics_and_merge() -> None:
 
 def test_goal_event_converts_exposed_users_once() -> None:
     """Goal events before exposure do not count; after it they convert the user once."""
-    rig = Rig()
+    rig = AnalyticsRig()
     a = rig.analytics
     a.create_ab_test("t", goal_event="purchase")
     a.create_ab_test("rev", metric="mean", goal_event="purchase")
@@ -200,7 +198,7 @@ def test_goal_event_converts_exposed_users_once() -> None:
     rev = a.get_ab_test_results("rev")
     assert sum(s.total for s in rev.variants.values()) == 30.0
     squares: dict[str, float] = {}
-    for p in rig.points()[EXPERIMENT_VALUE_SUM_SQUARES.name]:
+    for p in rig.all_points()[EXPERIMENT_VALUE_SUM_SQUARES.name]:
         squares[p.attributes["experiment"]] = squares.get(p.attributes["experiment"], 0) + p.value
     assert squares == {"t": 1.0, "rev": 30.0**2}  # one converter; one user whose total is 30
 
@@ -210,7 +208,7 @@ def test_goal_event_converts_exposed_users_once() -> None:
 
 def test_create_ab_test_validates_and_is_idempotent() -> None:
     """Bad definitions raise naming the argument; an identical definition returns the same test."""
-    rig = Rig(max_experiments=2)
+    rig = AnalyticsRig(max_experiments=2)
     a = rig.analytics
     cases: list[tuple[dict[str, Any], str]] = [
         ({"name": ""}, "name"), ({"name": "x", "variants": ("only",)}, "variants"),
@@ -239,7 +237,7 @@ def test_create_ab_test_validates_and_is_idempotent() -> None:
 
 def test_record_paths_reject_unknown_tests_bad_values_and_unexposed_users() -> None:
     """Unknown test, negative value and a conversion before exposure are dropped and counted."""
-    rig = Rig()
+    rig = AnalyticsRig()
     a = rig.analytics
     a.create_ab_test("t")
     assert a.assign_variant("nope", "u") is None
@@ -249,12 +247,12 @@ def test_record_paths_reject_unknown_tests_bad_values_and_unexposed_users() -> N
     assert rig.rejections.counts() == {
         "analytics.unknown_experiment": 2, "analytics.bad_conversion_value": 1,
         "analytics.conversion_without_exposure": 1}
-    assert EXPERIMENT_CONVERSIONS.name not in rig.points()
+    assert EXPERIMENT_CONVERSIONS.name not in rig.all_points()
 
 
 def test_dashboard_lists_every_test_with_its_verdict() -> None:
     """Each A/B test appears in the dashboard with verdict, SRM flag and comparisons."""
-    rig = Rig()
+    rig = AnalyticsRig()
     for name in ("a", "b"):
         rig.analytics.create_ab_test(name)
     section = rig.analytics.dashboard_section()
@@ -270,7 +268,7 @@ def test_dashboard_lists_every_test_with_its_verdict() -> None:
 @given(st.lists(st.integers(0, 10), min_size=1, max_size=200))
 def test_nps_equals_calculator_and_the_variance_formula(scores: list[int]) -> None:
     """get_nps_metrics equals calculators.nps; the margin follows Var = (p + d - (p-d)^2)/n."""
-    rig = Rig()
+    rig = AnalyticsRig()
     for i, score in enumerate(scores):
         rig.analytics.record_nps_response(f"u{i}", score)
     got = rig.analytics.get_nps_metrics()
@@ -287,13 +285,13 @@ def test_nps_equals_calculator_and_the_variance_formula(scores: list[int]) -> No
 
 def test_nps_counter_by_category_gauge_and_filters() -> None:
     """Responses count by category; the gauge shows the score; segment and window filter."""
-    rig = Rig(nps_buffer_size=4)
+    rig = AnalyticsRig(nps_buffer_size=4)
     a = rig.analytics
     for score, segment in ((10, "pro"), (9, "free"), (7, "free"), (3, "free")):
         a.record_nps_response("u", score, comment="free text", segment=segment)
         rig.tick(3600)
     a.record_nps_response("u", 0, segment="free")  # pushes the 10 out of the 4-response buffer
-    points = rig.points()
+    points = rig.all_points()
     assert by_attr(points[ANALYTICS_NPS_RESPONSES.name], "nps.category") == {
         "promoter": 2, "passive": 1, "detractor": 2}
     assert points[ANALYTICS_NPS_SCORE.name][0].value == -25.0
@@ -305,7 +303,7 @@ def test_nps_counter_by_category_gauge_and_filters() -> None:
 @pytest.mark.parametrize("score", [11, -1, 7.0, True, "9", None])
 def test_bad_nps_scores_are_rejected(score: Any) -> None:
     """Anything but an int 0..10 is dropped and counted as analytics.bad_nps_score."""
-    rig = Rig()
+    rig = AnalyticsRig()
     rig.analytics.record_nps_response("u", score)
     assert rig.rejections.counts() == {"analytics.bad_nps_score": 1}
     assert rig.analytics.get_nps_metrics().n == 0

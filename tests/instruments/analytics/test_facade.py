@@ -10,14 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
+from opentelemetry.sdk.metrics.export import HistogramDataPoint
 
 import otel_measure
 from otel_measure.calculators.funnel import engagement, funnel
 from otel_measure.calculators.retention import retention_table
 from otel_measure.demo.analytics import AnalyticsDriver
-from otel_measure.instruments import Rejections, UserAnalytics
 from otel_measure.names.analytics import (
     ANALYTICS_EVENTS,
     ANALYTICS_EVICTIONS,
@@ -27,64 +25,29 @@ from otel_measure.names.analytics import (
     ANALYTICS_USERS,
 )
 from otel_measure.names.core import REJECTED
-from otel_measure.options import AnalyticsOptions
-from otel_measure.views import DEFAULT_VIEWS
-from tests.test_setup import metric_points
+from tests.support.analytics import T0, AnalyticsRig
+from tests.support.rig import by_attr
 
-T0 = 1_700_000_000.0  # a Tuesday, 22:13 UTC
 DAY = 86_400.0
 
 
-class Rig:
-    """UserAnalytics on an in-memory reader with the default Views and a manual clock."""
-
-    def __init__(self, strict: bool = False, **options: Any) -> None:
-        self.now = [T0]
-        self.reader = InMemoryMetricReader()
-        provider = MeterProvider(metric_readers=[self.reader], views=list(DEFAULT_VIEWS))
-        meter = provider.get_meter("t")
-        self.rejections = Rejections(meter, strict=strict)
-        options.setdefault("key", "test-key")
-        self.analytics = UserAnalytics(meter, self.rejections, AnalyticsOptions(**options),
-                                       clock=lambda: self.now[0])
-
-    def tick(self, seconds: float) -> None:
-        self.now[0] += seconds
-
-    def points(self) -> dict[str, list[Any]]:
-        return metric_points(self.reader.get_metrics_data())
-
-    def metric(self, name: str) -> Any:
-        data = self.reader.get_metrics_data()
-        assert data is not None
-        found = [m for rm in data.resource_metrics for sm in rm.scope_metrics
-                 for m in sm.metrics if m.name == name]
-        assert len(found) == 1, name
-        return found[0]
-
-
-def by_attr(points: list[Any], key: str) -> dict[Any, Any]:
-    """Map one attribute's value to the point's value."""
-    return {p.attributes[key]: p.value for p in points}
-
-
 @pytest.fixture
-def rig() -> Rig:
+def rig() -> AnalyticsRig:
     """A fresh rig."""
-    return Rig()
+    return AnalyticsRig()
 
 
 # --- events --------------------------------------------------------------------------------------
 
 
-def test_events_and_revenue_export_by_event_name_only(rig: Rig) -> None:
+def test_events_and_revenue_export_by_event_name_only(rig: AnalyticsRig) -> None:
     """measure.analytics.events / revenue carry event.name alone, with the catalog's units."""
     a = rig.analytics
     for i in range(5):
         a.track_event("page_view", f"u{i}", {"path": "/x", "user.id": f"u{i}"})
     a.track_event("purchase", "u1", revenue=12.5)
     a.track_event("purchase", 7, revenue=7.5)
-    points = rig.points()
+    points = rig.all_points()
     events = points[ANALYTICS_EVENTS.name]
     assert by_attr(events, "event.name") == {"page_view": 5, "purchase": 2}
     assert all(set(p.attributes) == {"event.name"} for p in events)
@@ -96,15 +59,15 @@ def test_events_and_revenue_export_by_event_name_only(rig: Rig) -> None:
 
 def test_event_names_beyond_allow_list_export_as_other() -> None:
     """With an allow-list, other names export as _OTHER; without one the first N are kept."""
-    listed = Rig(events=("signup",))
+    listed = AnalyticsRig(events=("signup",))
     for name in ("signup", "secret-campaign-1", "secret-campaign-2"):
         listed.analytics.track_event(name, "u")
-    assert by_attr(listed.points()[ANALYTICS_EVENTS.name], "event.name") == {
+    assert by_attr(listed.all_points()[ANALYTICS_EVENTS.name], "event.name") == {
         "signup": 1, "_OTHER": 2}
-    capped = Rig(max_event_names=2)
+    capped = AnalyticsRig(max_event_names=2)
     for name in ("a", "b", "c", "d", "a"):
         capped.analytics.track_event(name, "u")
-    assert by_attr(capped.points()[ANALYTICS_EVENTS.name], "event.name") == {
+    assert by_attr(capped.all_points()[ANALYTICS_EVENTS.name], "event.name") == {
         "a": 2, "b": 1, "_OTHER": 2}
     # Every event is still buffered under its real name for the funnels.
     assert capped.analytics.get_conversion_metrics(["c", "d"], now=T0).converted == 1
@@ -134,41 +97,41 @@ BAD_CALLS: list[tuple[str, Any]] = [
 @pytest.mark.parametrize(("reason", "call"), BAD_CALLS)
 def test_bad_recording_input_is_dropped_and_counted(reason: str, call: Any) -> None:
     """Bad input is counted under its reason and records nothing; strict mode raises."""
-    rig = Rig()
+    rig = AnalyticsRig()
     call(rig.analytics)
-    points = rig.points()
+    points = rig.all_points()
     assert by_attr(points[REJECTED.name], "reason") == {reason: 1}
     assert ANALYTICS_EVENTS.name not in points
     assert rig.analytics.get_engagement_metrics(now=T0).mau == 0
     with pytest.raises(ValueError, match=r"\S"):
-        call(Rig(strict=True).analytics)
+        call(AnalyticsRig(strict=True).analytics)
 
 
 def test_rejection_messages_do_not_repeat_user_ids() -> None:
     """A malformed id is not echoed in the error (it may still be personal data)."""
     long_id = "alice@example.com" * 100
     with pytest.raises(ValueError) as info:
-        Rig(strict=True).analytics.track_event("e", long_id)
+        AnalyticsRig(strict=True).analytics.track_event("e", long_id)
     assert "alice" not in str(info.value) and "str" in str(info.value)
 
 
 # --- sessions ------------------------------------------------------------------------------------
 
 
-def test_sessions_close_after_the_idle_timeout(rig: Rig) -> None:
+def test_sessions_close_after_the_idle_timeout(rig: AnalyticsRig) -> None:
     """Events 29 min apart share a session; a 31 min gap opens a new one; durations recorded."""
     a = rig.analytics
     a.track_event("a", "u")
     rig.tick(29 * 60)
     a.track_event("b", "u")
-    assert rig.points()[ANALYTICS_SESSIONS_ACTIVE.name][0].value == 1
+    assert rig.all_points()[ANALYTICS_SESSIONS_ACTIVE.name][0].value == 1
     rig.tick(31 * 60)
     a.track_event("c", "u")  # closes the first session at its last event
-    (hist,) = rig.points()[ANALYTICS_SESSION_DURATION.name]
+    (hist,) = rig.all_points()[ANALYTICS_SESSION_DURATION.name]
     assert isinstance(hist, HistogramDataPoint)
     assert (hist.count, hist.sum) == (1, 29 * 60)
     rig.tick(31 * 60)  # the collection sweeps on the clock: the single-event session ends
-    points = rig.points()
+    points = rig.all_points()
     assert points[ANALYTICS_SESSIONS_ACTIVE.name][0].value == 0
     assert points[ANALYTICS_SESSION_DURATION.name][0].count == 2
     eng = a.get_engagement_metrics()
@@ -178,14 +141,14 @@ def test_sessions_close_after_the_idle_timeout(rig: Rig) -> None:
 
 def test_idle_timeout_is_configurable() -> None:
     """session_timeout_s=60 splits events 61 s apart."""
-    rig = Rig(session_timeout_s=60)
+    rig = AnalyticsRig(session_timeout_s=60)
     rig.analytics.track_event("a", "u")
     rig.tick(61)
     rig.analytics.track_event("b", "u")
     assert rig.analytics.get_engagement_metrics().sessions == 2
 
 
-def test_start_and_end_session_return_duration(rig: Rig) -> None:
+def test_start_and_end_session_return_duration(rig: AnalyticsRig) -> None:
     """end_session returns end - start; after the idle close it returns the closed duration."""
     a = rig.analytics
     sid = a.start_session("u", {"plan": "pro"})
@@ -206,7 +169,7 @@ def test_start_and_end_session_return_duration(rig: Rig) -> None:
         a.pseudonym("u"),)
 
 
-def test_app_session_ids_reused_after_timeout_open_new_sessions(rig: Rig) -> None:
+def test_app_session_ids_reused_after_timeout_open_new_sessions(rig: AnalyticsRig) -> None:
     """An app's session id seen again after the idle timeout starts a distinct session."""
     a = rig.analytics
     a.track_event("a", "u", session_id="cookie-1")
@@ -244,7 +207,7 @@ def _sessions_by_idle_rule(events: list[tuple[str, float]], timeout: float
                 max_size=60))
 def test_engagement_equals_calculator(raw: list[tuple[int, float]]) -> None:
     """Engagement equals calculators.engagement on independently split sessions."""
-    rig = Rig()
+    rig = AnalyticsRig()
     events = sorted((f"user{u}", T0 + t) for u, t in raw)
     events.sort(key=lambda e: e[1])
     for user, t in events:
@@ -271,7 +234,7 @@ def test_engagement_equals_calculator(raw: list[tuple[int, float]]) -> None:
 def test_conversion_metrics_equal_funnel_calculator(raw: list[tuple[int, float, str]],
                                                     window: float) -> None:
     """get_conversion_metrics equals calculators.funnel on the raw events."""
-    rig = Rig()
+    rig = AnalyticsRig()
     events = [(f"u{u}", T0 + t, name) for u, t, name in raw]
     for user, t, name in events:
         rig.analytics.track_event(name, user, timestamp=t)
@@ -287,7 +250,7 @@ def test_conversion_metrics_equal_funnel_calculator(raw: list[tuple[int, float, 
 def test_retention_equals_calculator(raw: list[tuple[int, float]], period: str,
                                      now_offset: float) -> None:
     """get_retention_metrics equals calculators.retention_table on the raw activity."""
-    rig = Rig()
+    rig = AnalyticsRig()
     activity = [(f"u{u}", T0 + t) for u, t in raw]
     for user, t in activity:
         rig.analytics.track_event("e", user, timestamp=t)
@@ -300,7 +263,7 @@ def test_retention_equals_calculator(raw: list[tuple[int, float]], period: str,
 
 def test_retention_keeps_cohorts_after_events_leave_the_buffer() -> None:
     """First-seen times outlive the event buffer, so old users stay in their cohort."""
-    rig = Rig(event_buffer_size=3)
+    rig = AnalyticsRig(event_buffer_size=3)
     rig.analytics.track_event("e", "old", timestamp=T0 - 3 * DAY)
     for i in range(3):
         rig.analytics.track_event("e", f"new{i}", timestamp=T0)
@@ -310,7 +273,7 @@ def test_retention_keeps_cohorts_after_events_leave_the_buffer() -> None:
     assert eng.mau == 4  # the old user's first event counts as activity
 
 
-def test_query_arguments_are_validated(rig: Rig) -> None:
+def test_query_arguments_are_validated(rig: AnalyticsRig) -> None:
     """Bad query arguments raise ValueError naming the argument."""
     a = rig.analytics
     cases: list[tuple[Any, str]] = [
@@ -334,7 +297,7 @@ def test_query_arguments_are_validated(rig: Rig) -> None:
 # --- segments ------------------------------------------------------------------------------------
 
 
-def test_built_in_and_rule_segments(rig: Rig) -> None:
+def test_built_in_and_rule_segments(rig: AnalyticsRig) -> None:
     """Lifecycle, power, recency and frequency segments follow their documented windows."""
     a = rig.analytics
     for day in range(6):  # active 6 of the last 7 days: power
@@ -357,7 +320,7 @@ def test_built_in_and_rule_segments(rig: Rig) -> None:
     assert seg["pro"].members == seg["big"].members == (p("gone"),)
 
 
-def test_assignment_and_properties_alone_are_not_activity(rig: Rig) -> None:
+def test_assignment_and_properties_alone_are_not_activity(rig: AnalyticsRig) -> None:
     """A user only assigned or given properties is not active and starts no cohort."""
     rig.analytics.create_ab_test("t")
     rig.analytics.assign_variant("t", "assigned")
@@ -369,7 +332,7 @@ def test_assignment_and_properties_alone_are_not_activity(rig: Rig) -> None:
     assert rig.analytics.segment_users({"pro": {"plan": "pro"}}).segments["pro"].count == 1
 
 
-def test_rule_errors_name_the_rule(rig: Rig) -> None:
+def test_rule_errors_name_the_rule(rig: AnalyticsRig) -> None:
     """A rule callable that raises becomes a ValueError naming the rule."""
     rig.analytics.track_event("e", "u")
     with pytest.raises(ValueError, match="'seats'"):
@@ -381,7 +344,7 @@ def test_rule_errors_name_the_rule(rig: Rig) -> None:
 
 def test_eight_threads_lose_no_event() -> None:
     """8 threads tracking concurrently: every event is counted, buffered and attributed."""
-    rig = Rig()
+    rig = AnalyticsRig()
     per_thread, barrier = 4000, threading.Barrier(8)
 
     def work(k: int) -> None:
@@ -395,7 +358,7 @@ def test_eight_threads_lose_no_event() -> None:
         t.start()
     for t in threads:
         t.join()
-    points = rig.points()
+    points = rig.all_points()
     assert by_attr(points[ANALYTICS_EVENTS.name], "event.name") == {
         "view": 16_000, "click": 16_000}
     assert by_attr(points[ANALYTICS_REVENUE.name], "event.name") == {"view": 3200.0}
@@ -406,15 +369,15 @@ def test_eight_threads_lose_no_event() -> None:
 
 def test_distinct_user_flood_keeps_state_at_its_caps() -> None:
     """200,000 distinct users against caps of 1,000: state stays at the caps, evictions counted."""
-    rig = Rig(max_users=1000, max_active_sessions=1000, event_buffer_size=1000,
-              session_buffer_size=1000)
+    rig = AnalyticsRig(max_users=1000, max_active_sessions=1000, event_buffer_size=1000,
+                       session_buffer_size=1000)
     flood = 200_000
     for i in range(flood):
         rig.analytics.track_event("visit", i)
     state = rig.analytics.state_summary()
     assert (state["users"], state["active_sessions"], state["events_buffered"]) == (
         1000, 1000, 1000)
-    points = rig.points()
+    points = rig.all_points()
     assert by_attr(points[ANALYTICS_EVICTIONS.name], "analytics.state") == {
         "user": flood - 1000, "session": flood - 1000}
     assert points[ANALYTICS_USERS.name][0].value == 1000
@@ -440,14 +403,14 @@ def test_setup_wires_analytics_into_the_dashboard() -> None:
     assert section["state"]["pseudonym_key"] == "random per process"
 
 
-def test_close_ends_sessions_and_ignores_later_recordings(rig: Rig) -> None:
+def test_close_ends_sessions_and_ignores_later_recordings(rig: AnalyticsRig) -> None:
     """close() records open sessions' durations; recordings after it are ignored."""
     rig.analytics.track_event("a", "u")
     rig.tick(5)
     rig.analytics.track_event("b", "u")
     rig.analytics.close()
     rig.analytics.track_event("c", "u")
-    points = rig.points()
+    points = rig.all_points()
     assert points[ANALYTICS_SESSION_DURATION.name][0].sum == 5.0
     assert by_attr(points[ANALYTICS_EVENTS.name], "event.name") == {"a": 1, "b": 1}
 

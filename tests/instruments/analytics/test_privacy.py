@@ -8,16 +8,14 @@ import json
 import logging
 
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 import otel_measure
 from otel_measure import OtelMeasureConfigError
-from otel_measure.instruments import Rejections, UserAnalytics
+from otel_measure.instruments import UserAnalytics
 from otel_measure.instruments.analytics.privacy import Pseudonymizer
 from otel_measure.options import AnalyticsOptions
-from otel_measure.views import DEFAULT_VIEWS
-from tests.instruments.analytics.test_facade import T0, Rig
+from tests.support.analytics import T0, AnalyticsRig
+from tests.support.rig import Rig
 
 RAW_IDS = ("alice@example.com", "bob-4242", "carol+vip@example.org")
 
@@ -48,13 +46,13 @@ def test_key_comes_from_the_environment_and_stays_out_of_repr(
     options = AnalyticsOptions()
     assert options.key == "s3cret-from-env"
     assert "s3cret" not in repr(options)
-    meter = MeterProvider().get_meter("t")
-    analytics = UserAnalytics(meter, Rejections(meter), options)
+    rig = Rig()
+    analytics = UserAnalytics(rig.meter, rig.rejections, options)
     want = hmac.new(b"s3cret-from-env", b"u", hashlib.sha256).hexdigest()[:32]
     assert analytics.pseudonym("u") == want
 
 
-def _exercise(rig: Rig) -> None:
+def _exercise(rig: AnalyticsRig) -> None:
     a = rig.analytics
     a.create_ab_test("checkout", ("blue", "green"), goal_event="purchase")
     for i, user in enumerate(RAW_IDS):
@@ -70,7 +68,7 @@ def _exercise(rig: Rig) -> None:
 
 def test_raw_ids_never_reach_metrics_or_the_dashboard() -> None:
     """No exported attribute and no dashboard value holds a raw id or a pseudonym."""
-    rig = Rig(events=("view", "purchase"))
+    rig = AnalyticsRig(events=("view", "purchase"))
     _exercise(rig)
     exported = rig.reader.get_metrics_data()
     assert exported is not None
@@ -88,7 +86,7 @@ def test_raw_ids_never_reach_metrics_or_the_dashboard() -> None:
 
 def test_segments_list_pseudonyms_only() -> None:
     """segment_users members are pseudonyms, never the ids given."""
-    rig = Rig()
+    rig = AnalyticsRig()
     _exercise(rig)
     segments = rig.analytics.segment_users(now=T0 + 60)
     members = {m for s in segments.segments.values() for m in s.members}
@@ -98,11 +96,10 @@ def test_segments_list_pseudonyms_only() -> None:
 
 def test_default_views_drop_ids_attached_by_hand() -> None:
     """Even a caller adding a user id to an analytics instrument gets no such series."""
-    reader = InMemoryMetricReader()
-    meter = MeterProvider(metric_readers=[reader], views=list(DEFAULT_VIEWS)).get_meter("x")
-    counter = meter.create_counter("measure.experiment.exposures")
+    rig = Rig(views=True)
+    counter = rig.meter.create_counter("measure.experiment.exposures")
     counter.add(1, {"experiment": "t", "variant": "a", "user.id": RAW_IDS[0]})
-    assert RAW_IDS[0] not in reader.get_metrics_data().to_json()  # type: ignore[union-attr]
+    assert RAW_IDS[0] not in rig.reader.get_metrics_data().to_json()  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [

@@ -2,71 +2,18 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
-
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 from otel_measure.instruments.infrastructure.gpu import GpuMetrics, load_nvml
-from tests.test_setup import metric_points
-
-
-class FakeNvml:
-    """Two GPUs; the second cannot report power. Counts every NVML call."""
-
-    NVML_TEMPERATURE_GPU = 0
-
-    def __init__(self) -> None:
-        self.calls: dict[str, int] = {}
-
-    def _count(self, name: str) -> None:
-        self.calls[name] = self.calls.get(name, 0) + 1
-
-    def nvmlDeviceGetCount(self) -> int:
-        return 2
-
-    def nvmlDeviceGetHandleByIndex(self, i: int) -> int:
-        return i
-
-    def nvmlDeviceGetUUID(self, h: int) -> bytes:
-        return f"GPU-{h}".encode()
-
-    def nvmlDeviceGetName(self, h: int) -> str:
-        return "NVIDIA H100 80GB HBM3"
-
-    def nvmlDeviceGetUtilizationRates(self, h: int) -> SimpleNamespace:
-        self._count("utilization")
-        return SimpleNamespace(gpu=[37, 90][h], memory=10)
-
-    def nvmlDeviceGetMemoryInfo(self, h: int) -> SimpleNamespace:
-        self._count("memory")
-        return SimpleNamespace(used=[20, 60][h] * 2**30, total=80 * 2**30, free=0)
-
-    def nvmlDeviceGetTemperature(self, h: int, sensor: int) -> int:
-        assert sensor == self.NVML_TEMPERATURE_GPU
-        return [45, 71][h]
-
-    def nvmlDeviceGetPowerUsage(self, h: int) -> int:
-        if h == 1:
-            raise RuntimeError("NVML_ERROR_NOT_SUPPORTED")
-        return 312_500  # milliwatts
-
-
-def _rig() -> tuple[GpuMetrics, FakeNvml, InMemoryMetricReader, list[tuple[str, Any]]]:
-    nvml = FakeNvml()
-    failures: list[tuple[str, Any]] = []
-    reader = InMemoryMetricReader()
-    gpu = GpuMetrics(MeterProvider(metric_readers=[reader]).get_meter("t"), nvml,
-                     on_failure=lambda name, exc: failures.append((name, exc)))
-    return gpu, nvml, reader, failures
+from tests.support.fake_nvml import FakeNvml
+from tests.support.infrastructure import GpuRig
+from tests.support.rig import Rig
 
 
 def test_gpu_metrics_values_units_and_attributes() -> None:
     """Each GPU reports hw.* values with hw.id, hw.name, hw.vendor; power in watts."""
-    _, _, reader, failures = _rig()
-    points = metric_points(reader.get_metrics_data())
+    rig = GpuRig()
+    points = rig.all_points()
     util = {p.attributes["hw.id"]: p.value for p in points["hw.gpu.utilization"]}
     assert util == {"GPU-0": 0.37, "GPU-1": 0.9}
     attrs = dict(points["hw.gpu.utilization"][0].attributes)
@@ -81,22 +28,22 @@ def test_gpu_metrics_values_units_and_attributes() -> None:
     assert points["hw.temperature"][0].attributes["hw.type"] == "gpu"
     power = {p.attributes["hw.id"]: p.value for p in points["hw.power"]}
     assert power == {"GPU-0": 312.5}  # GPU-1 cannot report power: left out, not 0
-    assert [name for name, _ in failures] == ["nvml.power"]
+    assert [name for name, _ in rig.failures] == ["nvml.power"]
 
 
 def test_one_nvml_pass_per_collection() -> None:
     """All hw.* callbacks share one pass: each query runs once per GPU per collection."""
-    _, nvml, reader, _ = _rig()
-    reader.get_metrics_data()
-    assert nvml.calls == {"utilization": 2, "memory": 2}
-    reader.get_metrics_data()
-    assert nvml.calls == {"utilization": 4, "memory": 4}
+    rig = GpuRig()
+    rig.reader.get_metrics_data()
+    assert rig.nvml.calls == {"utilization": 2, "memory": 2}
+    rig.reader.get_metrics_data()
+    assert rig.nvml.calls == {"utilization": 4, "memory": 4}
 
 
 def test_units_follow_conventions() -> None:
     """Utilization is 1, memory By, temperature Cel, power W."""
-    _, _, reader, _ = _rig()
-    data = reader.get_metrics_data()
+    rig = GpuRig()
+    data = rig.reader.get_metrics_data()
     assert data is not None
     units = {m.name: m.unit for rm in data.resource_metrics for sm in rm.scope_metrics
              for m in sm.metrics}
@@ -111,12 +58,12 @@ def test_without_nvml_instruments_are_absent(caplog: pytest.LogCaptureFixture) -
     if nvml is not None:
         pytest.skip("a real NVML is present: the absent path cannot be shown here")
     assert reason is not None
-    reader = InMemoryMetricReader()
+    rig = Rig()
     with caplog.at_level("INFO", logger="otel_measure"):
-        gpu = GpuMetrics(MeterProvider(metric_readers=[reader]).get_meter("t"))
+        gpu = GpuMetrics(rig.meter)
     assert not gpu.available and gpu.dashboard_section()["reason"] == reason
     assert caplog.text.count("GPU metrics are off") == 1
-    data = reader.get_metrics_data()
+    data = rig.reader.get_metrics_data()
     names = {m.name for rm in (data.resource_metrics if data else []) for sm in rm.scope_metrics
              for m in sm.metrics}
     assert not any(name.startswith("hw.") for name in names)
@@ -126,5 +73,5 @@ def test_nvml_without_gpus_is_reported() -> None:
     """NVML that lists no GPU leaves the instruments out with that reason."""
     nvml = FakeNvml()
     nvml.nvmlDeviceGetCount = lambda: 0  # type: ignore[method-assign]
-    gpu = GpuMetrics(MeterProvider().get_meter("t"), nvml)
+    gpu = GpuMetrics(Rig().meter, nvml)
     assert not gpu.available and gpu.reason == "NVML reports no GPU"

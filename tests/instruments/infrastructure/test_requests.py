@@ -12,60 +12,27 @@ from wsgiref.validate import validator
 
 import numpy as np
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
-from otel_measure.instruments import Rejections
 from otel_measure.instruments.infrastructure.requests import RequestTracker
 from otel_measure.views.buckets import HTTP_SERVER_DURATION_BUCKETS
-from tests.test_setup import metric_points
-
-DURATION = "http.server.request.duration"
-ACTIVE = "http.server.active_requests"
+from tests.support.infrastructure import ACTIVE, DURATION, RequestsRig
+from tests.support.rig import Rig
 
 
 class BoomError(RuntimeError):
     """An application error defined outside builtins."""
 
 
-class Rig:
-    """A RequestTracker on an in-memory reader with a manual clock."""
-
-    def __init__(self, *, strict: bool = False, **kwargs: Any) -> None:
-        self.now = [0.0]
-        self.reader = InMemoryMetricReader()
-        meter = MeterProvider(metric_readers=[self.reader]).get_meter("t")
-        self.rejections = Rejections(meter, strict=strict)
-        self.tracker = RequestTracker(meter, self.rejections, clock=lambda: self.now[0], **kwargs)
-
-    def points(self, name: str) -> list[Any]:
-        """Data points of one metric (empty when it has none)."""
-        data = self.reader.get_metrics_data()
-        return [] if data is None else metric_points(data).get(name, [])
-
-    def durations(self) -> dict[tuple[tuple[str, Any], ...], tuple[int, float]]:
-        """(count, sum) of the duration histogram by sorted attribute items."""
-        return {tuple(sorted(p.attributes.items())): (p.count, p.sum)
-                for p in self.points(DURATION)}
-
-    def request(self, method: Any, route: Any, status: Any = None, took: float = 0.0) -> None:
-        """Run one tracked request that takes ``took`` seconds on the manual clock."""
-        with self.tracker.track_request(method, route) as req:
-            self.now[0] += took
-            if status is not None:
-                req.set_status(status)
-
-
 @pytest.fixture
-def rig() -> Rig:
+def rig() -> RequestsRig:
     """A fresh rig."""
-    return Rig()
+    return RequestsRig()
 
 
-def test_duration_and_active_requests_exported_exactly(rig: Rig) -> None:
+def test_duration_and_active_requests_exported_exactly(rig: RequestsRig) -> None:
     """A request records its duration with semconv attributes; active goes 1 then 0."""
     with rig.tracker.track_request("get", "/users/{id}", url_scheme="https") as req:
-        rig.now[0] += 0.042
+        rig.now += 0.042
         active = rig.points(ACTIVE)
         assert [(p.value, dict(p.attributes)) for p in active] == [
             (1, {"http.request.method": "GET", "url.scheme": "https"})
@@ -92,24 +59,24 @@ def test_duration_and_active_requests_exported_exactly(rig: Rig) -> None:
     [("GET", "GET"), ("get", "GET"), ("Patch", "PATCH"), ("QUERY", "QUERY"), ("TRACE", "TRACE"),
      ("CONNECT", "CONNECT"), ("PROPFIND", "_OTHER"), ("", "_OTHER"), ("G E T", "_OTHER")],
 )
-def test_methods_are_normalised(rig: Rig, method: str, expected: str) -> None:
+def test_methods_are_normalised(rig: RequestsRig, method: str, expected: str) -> None:
     """Known methods are upper-cased; any other becomes "_OTHER"."""
     rig.request(method, None, 204)
     assert [p.attributes["http.request.method"] for p in rig.points(DURATION)] == [expected]
     assert [p.attributes["http.request.method"] for p in rig.points(ACTIVE)] == [expected]
 
 
-def test_route_and_status_are_omitted_when_unknown(rig: Rig) -> None:
+def test_route_and_status_are_omitted_when_unknown(rig: RequestsRig) -> None:
     """Without a route or status, only the method is an attribute; no url.scheme either."""
     rig.request("POST", None)
     assert list(rig.durations()) == [(("http.request.method", "POST"),)]
     assert [dict(p.attributes) for p in rig.points(ACTIVE)] == [{"http.request.method": "POST"}]
 
 
-def test_exceptions_are_recorded_and_reraised(rig: Rig) -> None:
+def test_exceptions_are_recorded_and_reraised(rig: RequestsRig) -> None:
     """error.type is the exception's qualified name, and the exception propagates."""
     with pytest.raises(KeyError), rig.tracker.track_request("GET", "/a"):
-        rig.now[0] += 0.5
+        rig.now += 0.5
         raise KeyError("x")
     with pytest.raises(BoomError), rig.tracker.track_request("GET", "/a") as req:
         req.set_status(200)
@@ -123,7 +90,7 @@ def test_exceptions_are_recorded_and_reraised(rig: Rig) -> None:
     assert [p.value for p in rig.points(ACTIVE)] == [0]
 
 
-def test_server_errors_get_their_status_as_error_type(rig: Rig) -> None:
+def test_server_errors_get_their_status_as_error_type(rig: RequestsRig) -> None:
     """A 5xx without an exception has error.type = status; 4xx has none."""
     rig.request("GET", "/a", 503)
     rig.request("GET", "/a", 404)
@@ -142,7 +109,7 @@ def test_server_errors_get_their_status_as_error_type(rig: Rig) -> None:
      (b"GET", "/a", "invalid_http_method"), ("GET", 7, "invalid_http_route")],
 )
 def test_bad_request_input_is_dropped_and_counted(
-    rig: Rig, method: Any, route: Any, reason: str
+    rig: RequestsRig, method: Any, route: Any, reason: str
 ) -> None:
     """A bad method or route records nothing and is counted in measure.rejected."""
     rig.request(method, route, 200, took=1.0)
@@ -153,7 +120,7 @@ def test_bad_request_input_is_dropped_and_counted(
 
 
 @pytest.mark.parametrize("status", [-1, 0, 99, 600, 1000, "200", 200.0, True, None])
-def test_bad_status_is_dropped_but_request_recorded(rig: Rig, status: Any) -> None:
+def test_bad_status_is_dropped_but_request_recorded(rig: RequestsRig, status: Any) -> None:
     """An invalid status code is rejected; the request is still timed, without a status."""
     with rig.tracker.track_request("GET", "/a") as req:
         req.set_status(status)
@@ -163,7 +130,7 @@ def test_bad_status_is_dropped_but_request_recorded(rig: Rig, status: Any) -> No
 
 def test_strict_mode_raises_on_bad_input() -> None:
     """With strict=True bad recording input raises ValueError."""
-    rig = Rig(strict=True)
+    rig = RequestsRig(strict=True)
     with pytest.raises(ValueError, match="method=5"):
         rig.tracker.track_request(5, "/a")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="status code -1"), \
@@ -173,7 +140,7 @@ def test_strict_mode_raises_on_bad_input() -> None:
 
 def test_latency_statistics_match_numpy_over_the_buffer() -> None:
     """Mean, p50/p95/p99, max and error rate cover the 1,000 most recent requests."""
-    rig = Rig()
+    rig = RequestsRig()
     rng = random.Random(7)
     took = [rng.lognormvariate(-3.0, 1.0) for _ in range(1500)]
     statuses = [500 if rng.random() < 0.1 else 200 for _ in took]
@@ -191,7 +158,7 @@ def test_latency_statistics_match_numpy_over_the_buffer() -> None:
     assert stats.error_rate == pytest.approx(statuses[-1000:].count(500) / 1000)
 
 
-def test_empty_statistics_and_dashboard(rig: Rig) -> None:
+def test_empty_statistics_and_dashboard(rig: RequestsRig) -> None:
     """With no request the statistics are None; the dashboard section is JSON-ready."""
     stats = rig.tracker.get_request_latency_metrics()
     assert (stats.count, stats.total_requests, stats.mean_s, stats.p99_s, stats.error_rate) == (
@@ -205,17 +172,16 @@ def test_empty_statistics_and_dashboard(rig: Rig) -> None:
 
 def test_buffer_size_is_validated() -> None:
     """buffer_size must be a positive int."""
-    meter = MeterProvider().get_meter("t")
+    rig = Rig()
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="buffer_size="):
-            RequestTracker(meter, Rejections(meter), buffer_size=bad)  # type: ignore[arg-type]
+            RequestTracker(rig.meter, rig.rejections, buffer_size=bad)  # type: ignore[arg-type]
 
 
 def test_concurrent_requests_are_all_counted() -> None:
     """8 threads x 500 requests lose none in the buffer total or the histogram."""
-    reader = InMemoryMetricReader()
-    meter = MeterProvider(metric_readers=[reader]).get_meter("t")
-    tracker = RequestTracker(meter, Rejections(meter))
+    rig = Rig()
+    tracker = RequestTracker(rig.meter, rig.rejections)
     barrier = threading.Barrier(8)
 
     def work() -> None:
@@ -231,7 +197,7 @@ def test_concurrent_requests_are_all_counted() -> None:
         t.join()
     stats = tracker.get_request_latency_metrics()
     assert (stats.total_requests, stats.count, stats.active_requests) == (4000, 1000, 0)
-    points = metric_points(reader.get_metrics_data())
+    points = rig.all_points()
     assert sum(p.count for p in points[DURATION]) == 4000
     assert {p.attributes["http.response.status_code"]: p.count for p in points[DURATION]} == {
         200: 2000, 500: 2000}
@@ -252,7 +218,7 @@ def environ(path: str = "/items/42", method: str = "GET") -> dict[str, Any]:
 class StreamingApp:
     """Streams three chunks, advancing the manual clock per chunk; records close()."""
 
-    def __init__(self, rig: Rig, status: str = "201 Created", fail_at: int | None = None):
+    def __init__(self, rig: RequestsRig, status: str = "201 Created", fail_at: int | None = None):
         self.rig, self.status, self.fail_at, self.closed = rig, status, fail_at, False
 
     def __call__(self, env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -267,14 +233,14 @@ class StreamingApp:
             for i in range(3):
                 if i == self.app.fail_at:
                     raise BoomError("stream broke")
-                self.app.rig.now[0] += 0.1
+                self.app.rig.now += 0.1
                 yield b"chunk"
 
         def close(self) -> None:
             self.app.closed = True
 
 
-def test_wsgi_streaming_response_is_timed_until_close(rig: Rig) -> None:
+def test_wsgi_streaming_response_is_timed_until_close(rig: RequestsRig) -> None:
     """The duration runs from the call to close(); method, status, route and scheme come
     from the environ and the status line."""
     app = StreamingApp(rig)
@@ -284,7 +250,7 @@ def test_wsgi_streaming_response_is_timed_until_close(rig: Rig) -> None:
     assert b"".join(body) == b"chunk" * 3
     assert rig.points(DURATION) == []  # not finished until the server closes the body
     assert [p.value for p in rig.points(ACTIVE)] == [1]
-    rig.now[0] += 0.05
+    rig.now += 0.05
     body.close()  # type: ignore[attr-defined]
     assert app.closed and statuses == ["201 Created"]
     (point,) = rig.points(DURATION)
@@ -295,7 +261,7 @@ def test_wsgi_streaming_response_is_timed_until_close(rig: Rig) -> None:
         (0, {"http.request.method": "POST", "url.scheme": "http"})]
 
 
-def test_wsgi_without_route_for_omits_the_route(rig: Rig) -> None:
+def test_wsgi_without_route_for_omits_the_route(rig: RequestsRig) -> None:
     """Without route_for there is no http.route: PATH_INFO is never used."""
     wrapped = rig.tracker.wsgi_middleware(StreamingApp(rig, "503 Service Unavailable"))
     body = wrapped(environ("/users/12345"), lambda s, h, e=None: None)
@@ -306,7 +272,7 @@ def test_wsgi_without_route_for_omits_the_route(rig: Rig) -> None:
                                       "http.response.status_code": 503, "error.type": "503"}
 
 
-def test_wsgi_errors_propagate_and_are_recorded(rig: Rig) -> None:
+def test_wsgi_errors_propagate_and_are_recorded(rig: RequestsRig) -> None:
     """An app raising on call or while streaming re-raises and records error.type."""
     def broken(env: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         raise BoomError("no")
@@ -328,7 +294,7 @@ def test_wsgi_errors_propagate_and_are_recorded(rig: Rig) -> None:
     assert [p.value for p in rig.points(ACTIVE)] == [0]
 
 
-def test_wsgi_route_for_failure_omits_route(rig: Rig) -> None:
+def test_wsgi_route_for_failure_omits_route(rig: RequestsRig) -> None:
     """A route_for that raises leaves the request measured without http.route."""
     def route_for(env: dict[str, Any]) -> str:
         raise LookupError

@@ -12,48 +12,19 @@ from typing import Any
 
 import numpy as np
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
-from otel_measure.instruments import Rejections
-from otel_measure.instruments.infrastructure.services import AvailabilityMetrics, ServiceHealth
+from otel_measure.instruments.infrastructure.results import AvailabilityMetrics
+from otel_measure.instruments.infrastructure.services import ServiceHealth
 from otel_measure.views.buckets import SECONDS_BUCKETS
-from tests.conftest import free_port
-from tests.test_setup import metric_points
-
-WALL0 = 1_700_000_000.0
-
-
-class Rig:
-    """A ServiceHealth on an in-memory reader with a manual clock and no scheduler thread."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.now = [100.0]
-        self.reader = InMemoryMetricReader()
-        meter = MeterProvider(metric_readers=[self.reader]).get_meter("t")
-        self.health = ServiceHealth(
-            meter, Rejections(meter), clock=lambda: self.now[0],
-            wall_clock=lambda: WALL0 + self.now[0], **{"background": False, **kwargs},
-        )
-
-    def metrics(self) -> dict[str, Any]:
-        """Metric objects by name from one collection."""
-        data = self.reader.get_metrics_data()
-        assert data is not None
-        return {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics
-                for m in sm.metrics}
-
-    def check_counts(self) -> dict[tuple[str, str], int]:
-        """``measure.service.checks`` by (service, outcome)."""
-        points = metric_points(self.reader.get_metrics_data()).get("measure.service.checks", [])
-        return {(p.attributes["measure.service.name"], p.attributes["outcome"]): p.value
-                for p in points}
+from tests.support.infrastructure import WALL0, ServicesRig
+from tests.support.net import free_port
+from tests.support.rig import Rig, metric_points
 
 
 @pytest.fixture
-def rig() -> Iterator[Rig]:
+def rig() -> Iterator[ServicesRig]:
     """A fresh rig, closed afterwards."""
-    r = Rig()
+    r = ServicesRig()
     yield r
     r.health.close()
 
@@ -66,10 +37,10 @@ def wait_until(condition: Callable[[], bool]) -> None:
         time.sleep(0.005)
 
 
-def test_instruments_names_units_attributes_and_buckets(rig: Rig) -> None:
+def test_instruments_names_units_attributes_and_buckets(rig: ServicesRig) -> None:
     """One passing check exports up=1, a counted outcome and a bucketed duration."""
     def check() -> bool:
-        rig.now[0] += 0.25  # the check takes 0.25 s on the injected clock
+        rig.now += 0.25  # the check takes 0.25 s on the injected clock
         return True
 
     rig.health.register_service("db", check, interval_s=10, timeout_s=1)
@@ -94,7 +65,7 @@ def test_instruments_names_units_attributes_and_buckets(rig: Rig) -> None:
     assert point.bucket_counts[SECONDS_BUCKETS.index(0.25)] == 1  # 0.25 falls in (0.1, 0.25]
 
 
-def test_unknown_before_first_check_and_no_gauge(rig: Rig) -> None:
+def test_unknown_before_first_check_and_no_gauge(rig: ServicesRig) -> None:
     """Before its first check a service is "unknown" and exports no up value."""
     rig.health.register_service("cache", lambda: True)
     m = rig.health.get_availability_metrics("cache")
@@ -104,7 +75,7 @@ def test_unknown_before_first_check_and_no_gauge(rig: Rig) -> None:
     assert data is None or "measure.service.up" not in metric_points(data)
 
 
-def test_failing_and_raising_checks_are_down_with_their_reason(rig: Rig) -> None:
+def test_failing_and_raising_checks_are_down_with_their_reason(rig: ServicesRig) -> None:
     """A falsy result is "down", an exception is "error"; both report why."""
     rig.health.register_service("falsy", lambda: False)
     rig.health.register_service("none", lambda: None)
@@ -124,11 +95,11 @@ def test_failing_and_raising_checks_are_down_with_their_reason(rig: Rig) -> None
     assert rig.check_counts() == {("falsy", "down"): 1, ("none", "down"): 1,
                                   ("raises", "error"): 1}
     up = {p.attributes["measure.service.name"]: p.value
-          for p in metric_points(rig.reader.get_metrics_data())["measure.service.up"]}
+          for p in rig.all_points()["measure.service.up"]}
     assert up == {"falsy": 0, "none": 0, "raises": 0}
 
 
-def test_hung_check_times_out_and_is_not_restarted(rig: Rig) -> None:
+def test_hung_check_times_out_and_is_not_restarted(rig: ServicesRig) -> None:
     """A check past its timeout is a "timeout", is not started again, and others go on."""
     release = threading.Event()
     calls = {"hang": 0, "ok": 0}
@@ -149,19 +120,19 @@ def test_hung_check_times_out_and_is_not_restarted(rig: Rig) -> None:
         hung = rig.health.get_availability_metrics("hang")
         assert (hung.status, hung.last_error, hung.checks) == ("down", "timeout", 1)
         assert hung.mean_check_latency_s == 0.2  # a timed-out check counts as its timeout
-        rig.now[0] += 1.0
+        rig.now += 1.0
         rig.health.run_pending(wait=True)  # "hang" is still in flight: skipped, not rerun
         assert calls == {"hang": 1, "ok": 2}
         hung = rig.health.get_availability_metrics("hang")
         assert (hung.checks, hung.failures, hung.consecutive_failures) == (2, 2, 2)
         assert rig.check_counts() == {("hang", "timeout"): 2, ("ok", "up"): 2}
-        duration = metric_points(rig.reader.get_metrics_data())["measure.service.check.duration"]
+        duration = rig.all_points()["measure.service.check.duration"]
         timeouts = [p for p in duration if p.attributes["outcome"] == "timeout"]
         assert [(p.count, p.sum) for p in timeouts] == [(1, 0.2)]  # the skip ran nothing
     finally:
         release.set()
     wait_until(lambda: rig.health._services["hang"].running is None)
-    rig.now[0] += 1.0
+    rig.now += 1.0
     rig.health.run_pending(wait=True)  # the late result was dropped; a new run starts
     assert calls["hang"] == 2
     assert rig.health.get_availability_metrics("hang").status == "up"
@@ -169,9 +140,8 @@ def test_hung_check_times_out_and_is_not_restarted(rig: Rig) -> None:
 
 def test_background_scheduler_runs_checks_off_the_caller_thread() -> None:
     """Checks run promptly on worker threads while a hung one blocks nobody; close() joins."""
-    reader = InMemoryMetricReader()
-    meter = MeterProvider(metric_readers=[reader]).get_meter("t")
-    health = ServiceHealth(meter, Rejections(meter))
+    rig = Rig()
+    health = ServiceHealth(rig.meter, rig.rejections)
     release = threading.Event()
     threads: list[str] = []
 
@@ -218,7 +188,7 @@ def http_server() -> Iterator[str]:
 
 
 def test_url_checks_against_a_real_server(
-    rig: Rig, http_server: str, monkeypatch: pytest.MonkeyPatch
+    rig: ServicesRig, http_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """2xx is up, 503 is down with "HTTP 503", an unreachable port is down with an error."""
     for key in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
@@ -245,7 +215,7 @@ def test_injected_http_get_gets_url_and_timeout() -> None:
             raise OSError("no route")
         return 204
 
-    r = Rig(http_get=fake_get)
+    r = ServicesRig(http_get=fake_get)
     r.health.register_service("a", "https://a.example/health", timeout_s=0.5)
     r.health.register_service("b", "HTTP://down.example/", timeout_s=0.25)
     r.health.run_pending(wait=True)
@@ -255,7 +225,7 @@ def test_injected_http_get_gets_url_and_timeout() -> None:
     assert r.check_counts() == {("a", "up"): 1, ("b", "error"): 1}
 
 
-def test_timeout_error_raised_by_a_check_is_a_timeout(rig: Rig) -> None:
+def test_timeout_error_raised_by_a_check_is_a_timeout(rig: ServicesRig) -> None:
     """A check that raises TimeoutError itself is counted as a "timeout"."""
     def slow() -> bool:
         raise TimeoutError("read timed out")
@@ -265,22 +235,22 @@ def test_timeout_error_raised_by_a_check_is_a_timeout(rig: Rig) -> None:
     assert rig.check_counts() == {("slow", "timeout"): 1}
 
 
-def scripted_rig() -> tuple[Rig, list[float]]:
+def scripted_rig() -> tuple[ServicesRig, list[float]]:
     """Run a scripted up/down sequence every 10 s from t=0 to t=70; return rig and latencies."""
-    r = Rig()
+    r = ServicesRig()
     script = iter([(True, 0.010), (False, 0.200), (False, 0.300), (True, 0.020),
                    (True, 0.030), (False, 0.500), (True, 0.040), (False, 0.600)])
 
     def check() -> bool:
         ok, took = next(script)
-        r.now[0] += took
+        r.now += took
         return ok
 
     r.health.register_service("api", check, interval_s=10)
     for t in range(0, 80, 10):
-        r.now[0] = float(t)
+        r.now = float(t)
         r.health.run_pending(wait=True)
-    r.now[0] = 70.0
+    r.now = 70.0
     return r, [0.010, 0.200, 0.300, 0.020, 0.030, 0.500, 0.040, 0.600]
 
 
@@ -334,7 +304,7 @@ def test_window_keeps_recent_checks_and_outages_that_ended_inside_it() -> None:
     ],
 )
 def test_register_service_rejects_bad_arguments(
-    rig: Rig, kwargs: dict[str, Any], argument: str
+    rig: ServicesRig, kwargs: dict[str, Any], argument: str
 ) -> None:
     """Each bad argument raises ValueError naming the argument and its value."""
     args: dict[str, Any] = {"name": "svc", "check": lambda: True, **kwargs}
@@ -345,7 +315,7 @@ def test_register_service_rejects_bad_arguments(
     assert rig.health.get_availability_metrics() == {}
 
 
-def test_queries_reject_unknown_names_and_bad_windows(rig: Rig) -> None:
+def test_queries_reject_unknown_names_and_bad_windows(rig: ServicesRig) -> None:
     """Unknown names and non-positive or non-finite windows raise ValueError."""
     rig.health.register_service("db", lambda: True)
     with pytest.raises(ValueError, match=r"name='nope'.*'db'"):
@@ -357,43 +327,43 @@ def test_queries_reject_unknown_names_and_bad_windows(rig: Rig) -> None:
         rig.health.unregister_service("nope")
 
 
-def test_reregistering_replaces_the_check_and_keeps_history(rig: Rig) -> None:
+def test_reregistering_replaces_the_check_and_keeps_history(rig: ServicesRig) -> None:
     """A second registration under a name swaps the check, runs it promptly, keeps history."""
     rig.health.register_service("db", lambda: False, interval_s=60)
     rig.health.run_pending(wait=True)
-    rig.now[0] += 1.0
+    rig.now += 1.0
     rig.health.register_service("db", lambda: True, interval_s=60)
     rig.health.run_pending(wait=True)
     m = rig.health.get_availability_metrics("db")
     assert (m.checks, m.failures, m.status, m.mttr_s) == (2, 1, "up", 1.0)
 
 
-def test_unregister_stops_checks_and_export(rig: Rig) -> None:
+def test_unregister_stops_checks_and_export(rig: ServicesRig) -> None:
     """An unregistered service is no longer checked, queried or exported as up/down."""
     calls: list[int] = []
     rig.health.register_service("db", lambda: calls.append(1) or True)
     rig.health.register_service("cache", lambda: True)
     rig.health.run_pending(wait=True)
     rig.health.unregister_service("db")
-    rig.now[0] += 60
+    rig.now += 60
     rig.health.run_pending(wait=True)
     assert len(calls) == 1
     assert set(rig.health.get_availability_metrics()) == {"cache"}
-    up = metric_points(rig.reader.get_metrics_data())["measure.service.up"]
+    up = rig.all_points()["measure.service.up"]
     assert [p.attributes["measure.service.name"] for p in up] == ["cache"]
 
 
-def test_checks_follow_their_interval(rig: Rig) -> None:
+def test_checks_follow_their_interval(rig: ServicesRig) -> None:
     """A service is checked again only once its interval has passed."""
     calls: list[float] = []
-    rig.health.register_service("db", lambda: calls.append(rig.now[0]) or True, interval_s=30)
+    rig.health.register_service("db", lambda: calls.append(rig.now) or True, interval_s=30)
     for t in (100.0, 110.0, 129.9, 130.0, 150.0, 160.0):
-        rig.now[0] = t
+        rig.now = t
         rig.health.run_pending(wait=True)
     assert calls == [100.0, 130.0, 160.0]
 
 
-def test_dashboard_section_is_json_ready(rig: Rig) -> None:
+def test_dashboard_section_is_json_ready(rig: ServicesRig) -> None:
     """The dashboard section maps every service to its availability dict."""
     rig.health.register_service("db", lambda: True)
     rig.health.register_service("cache", lambda: False)

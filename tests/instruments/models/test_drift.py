@@ -20,7 +20,8 @@ import otel_measure
 from otel_measure.calculators import drift as D
 from otel_measure.demo.models import ModelsDriver
 from otel_measure.options import ModelOptions
-from tests.instruments.models.test_facade import Rig
+from tests.support.models import ModelsRig
+from tests.support.rig import by_attr
 
 MODEL = "gen_ai.request.model"
 FEATURE = "measure.drift.feature"
@@ -33,29 +34,27 @@ def close(actual: float | None, expected: float) -> bool:
     return math.isclose(actual, float(expected), rel_tol=1e-9, abs_tol=1e-12)
 
 
-def rig(**options: Any) -> Rig:
+def rig(**options: Any) -> ModelsRig:
     """A rig whose automatic drift checks run at every collection."""
     options.setdefault("drift_check_interval_s", 0.0)
-    return Rig(ModelOptions(**options))
+    return ModelsRig(ModelOptions(**options))
 
 
-def stream(r: Rig, model: str, feature: str, values: list[Any]) -> None:
+def stream(r: ModelsRig, model: str, feature: str, values: list[Any]) -> None:
     """Observe every value of a feature."""
     for value in values:
         r.models.observe_feature(model, feature, value)
 
 
-def gauges(r: Rig, name: str) -> dict[tuple[str, str, str], float]:
+def gauges(r: ModelsRig, name: str) -> dict[tuple[str, str, str], float]:
     """Drift gauge values by (model, feature, method)."""
-    return {(p.attributes[MODEL], p.attributes[FEATURE], p.attributes[METHOD]): p.value
-            for p in r.points(name)}
+    return by_attr(r.points(name), MODEL, FEATURE, METHOD)
 
 
-def bin_counts(r: Rig) -> dict[tuple[Any, ...], int]:
+def bin_counts(r: ModelsRig) -> dict[tuple[Any, ...], int]:
     """Exported bin counts by (model, feature, layout, window, bin)."""
-    return {(p.attributes[MODEL], p.attributes[FEATURE], p.attributes["measure.drift.layout"],
-             p.attributes["measure.drift.window"], p.attributes["measure.drift.bin"]): p.value
-            for p in r.points("measure.model.drift.bin.count")}
+    return by_attr(r.points("measure.model.drift.bin.count"), MODEL, FEATURE,
+                   "measure.drift.layout", "measure.drift.window", "measure.drift.bin")
 
 
 def numpy_layout_counts(baseline: list[float], values: list[float], bins: int = 10
@@ -320,7 +319,7 @@ def test_exported_gauges_follow_the_latest_results() -> None:
 def test_automatic_checks_run_at_collection_time() -> None:
     """Without detect_model_drift calls the gauges come from automatic checks, rate-limited."""
     rng = random.Random(1)
-    r = Rig(ModelOptions(drift_check_interval_s=30.0))
+    r = ModelsRig(ModelOptions(drift_check_interval_s=30.0))
     r.models.set_baseline("m", [rng.gauss(0, 1) for _ in range(300)], "x")
     stream(r, "m", "x", [rng.gauss(0, 1) for _ in range(50)])
     first = gauges(r, "measure.model.drift.score")
@@ -331,7 +330,7 @@ def test_automatic_checks_run_at_collection_time() -> None:
     later = gauges(r, "measure.model.drift.score")
     assert later[("m", "x", "ks")] > first[("m", "x", "ks")]
     assert later[("m", "x", "ks")] == r.models.detect_model_drift("m", "x").statistic
-    off = Rig(ModelOptions(drift_check_interval_s=None))
+    off = ModelsRig(ModelOptions(drift_check_interval_s=None))
     off.models.set_baseline("m", [1.0, 2.0, 3.0], "x")
     stream(off, "m", "x", [1.0, 2.0])
     assert off.points("measure.model.drift.score") == []
@@ -409,7 +408,7 @@ def test_bad_observations_are_dropped_and_counted(args: tuple[Any, Any, Any],
     r.models.observe_feature(*args)
     assert r.rejections.counts() == {reason: 1}
     assert r.models.get_model_performance_snapshot("m").drift.features["x"].current_size == 0  # type: ignore
-    strict = Rig(ModelOptions(), strict=True)
+    strict = ModelsRig(ModelOptions(), strict=True)
     strict.models.set_baseline("m", [1.0, 2.0, 3.0], "x")
     with pytest.raises(ValueError):
         strict.models.observe_feature(*args)

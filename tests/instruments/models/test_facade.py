@@ -12,75 +12,22 @@ from typing import Any
 import numpy as np
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, Metric
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 import otel_measure
-from otel_measure.instruments import ModelMetrics, Rejections
+from otel_measure.instruments import ModelMetrics
 from otel_measure.options import ModelOptions
-from otel_measure.views import DEFAULT_VIEWS
-
-# The GenAI semantic conventions' advisory buckets, spelled out independently of our code.
-DURATION_BUCKETS = (0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48,
-                    40.96, 81.92)
-TOKEN_BUCKETS = (1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304,
-                 16777216, 67108864)
-PRICES = {"acme-chat": {"input": 3.0, "output": 15.0, "cached_input": 0.3}}
-
-
-class Rig:
-    """A models domain on in-memory metric and span exporters with a manual clock."""
-
-    def __init__(self, options: ModelOptions | None = None, *, strict: bool = False,
-                 views: bool = False) -> None:
-        self.now = [100.0]
-        self.reader = InMemoryMetricReader()
-        provider = MeterProvider(metric_readers=[self.reader],
-                                 views=list(DEFAULT_VIEWS) if views else ())
-        meter = provider.get_meter("test")
-        self.spans = InMemorySpanExporter()
-        tracer_provider = TracerProvider()
-        tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.rejections = Rejections(meter, strict=strict)
-        self.models = ModelMetrics(
-            meter, tracer_provider.get_tracer("test"), self.rejections,
-            options or ModelOptions(pricing=PRICES),
-            clock=lambda: self.now[0], wall_clock=lambda: 1_700_000_000.0 + self.now[0])
-
-    def tick(self, seconds: float) -> None:
-        self.now[0] += seconds
-
-    def metrics(self) -> dict[str, Metric]:
-        data = self.reader.get_metrics_data()
-        if data is None:  # nothing recorded at all
-            return {}
-        return {m.name: m for rm in data.resource_metrics for sm in rm.scope_metrics
-                for m in sm.metrics}
-
-    def points(self, name: str) -> list[Any]:
-        metric = self.metrics().get(name)
-        return [] if metric is None else list(metric.data.data_points)
-
-
-def by_attrs(points: list[Any]) -> dict[frozenset[tuple[str, Any]], Any]:
-    """Index data points by their attribute set."""
-    return {frozenset(p.attributes.items()): p for p in points}
-
-
-def attrs(**kv: Any) -> frozenset[tuple[str, Any]]:
-    """Attribute set from keyword arguments with dots written as double underscores."""
-    return frozenset((k.replace("__", "."), v) for k, v in kv.items())
+from tests.support.models import DURATION_BUCKETS, PRICES, TOKEN_BUCKETS, ModelsRig
 
 
 @pytest.fixture
-def rig() -> Rig:
+def rig() -> ModelsRig:
     """A fresh rig with the acme-chat price."""
-    return Rig()
+    return ModelsRig()
 
 
-def test_duration_and_token_usage_follow_the_conventions(rig: Rig) -> None:
+def test_duration_and_token_usage_follow_the_conventions(rig: ModelsRig) -> None:
     """Names, units, attributes and bucket boundaries are the GenAI conventions'."""
     rig.models.record_inference("acme-chat", 1.5, 120, 30, provider="openai")
     metrics = rig.metrics()
@@ -103,7 +50,7 @@ def test_duration_and_token_usage_follow_the_conventions(rig: Rig) -> None:
 
 def test_default_views_keep_the_convention_buckets() -> None:
     """With the package's default Views the boundaries are still the conventions'."""
-    rig = Rig(views=True)
+    rig = ModelsRig(views=True)
     rig.models.record_inference("acme-chat", 0.5, 10, 5, time_to_first_token_s=0.1)
     for name, bounds in (("gen_ai.client.operation.duration", DURATION_BUCKETS),
                          ("gen_ai.client.token.usage", TOKEN_BUCKETS),
@@ -111,7 +58,7 @@ def test_default_views_keep_the_convention_buckets() -> None:
         assert {tuple(p.explicit_bounds) for p in rig.points(name)} == {bounds}, name
 
 
-def test_failures_carry_error_type_on_duration_only(rig: Rig) -> None:
+def test_failures_carry_error_type_on_duration_only(rig: ModelsRig) -> None:
     """error.type is on the duration of failed calls, never on token usage."""
     rig.models.record_inference("acme-chat", 0.2, 10, None, error_type="RateLimitError")
     rig.models.record_inference("acme-chat", 0.3, success=False)
@@ -124,7 +71,7 @@ def test_failures_carry_error_type_on_duration_only(rig: Rig) -> None:
     assert snapshot.errors == {"RateLimitError": 1, "_OTHER": 1}
 
 
-def test_time_to_first_chunk_only_for_streams(rig: Rig) -> None:
+def test_time_to_first_chunk_only_for_streams(rig: ModelsRig) -> None:
     """A non-streamed call records no TTFC; a stream records its TTFC, not its duration."""
     rig.models.record_inference("acme-chat", 2.0, 10, 10)
     assert rig.points("gen_ai.client.operation.time_to_first_chunk") == []
@@ -136,7 +83,7 @@ def test_time_to_first_chunk_only_for_streams(rig: Rig) -> None:
     assert rig.models.get_latency_metrics("acme-chat").streamed == 1
 
 
-def test_cost_is_tokens_times_price_per_token_type(rig: Rig) -> None:
+def test_cost_is_tokens_times_price_per_token_type(rig: ModelsRig) -> None:
     """USD = tokens x price / 1e6 for uncached input, cached input and output."""
     rig.models.record_inference("acme-chat", 1.0, 10_000, 2_000, cached_input_tokens=4_000)
     costs = {p.attributes["gen_ai.token.type"]: p.value for p in rig.points("measure.model.cost")}
@@ -154,7 +101,7 @@ def test_cost_is_tokens_times_price_per_token_type(rig: Rig) -> None:
         10_000, 4_000, 2_000)
 
 
-def test_partial_usage_prices_only_what_was_reported(rig: Rig) -> None:
+def test_partial_usage_prices_only_what_was_reported(rig: ModelsRig) -> None:
     """Unknown input tokens are not invented: only output and cached input are priced."""
     rig.models.record_inference("acme-chat", 1.0, None, 100, cached_input_tokens=50)
     costs = {p.attributes["gen_ai.token.type"]: p.value for p in rig.points("measure.model.cost")}
@@ -168,7 +115,7 @@ def test_shipped_price_prices_a_dated_prefixed_name() -> None:
     """openai/gpt-4o-2024-08-06 is charged gpt-4o's shipped list price."""
     table = json.loads(resources.files("otel_measure").joinpath("data/pricing.json").read_text())
     price = table["models"]["gpt-4o"]
-    rig = Rig(ModelOptions())
+    rig = ModelsRig(ModelOptions())
     rig.models.record_inference("openai/gpt-4o-2024-08-06", 1.0, 1_000, 500)
     costs = {p.attributes["gen_ai.token.type"]: p.value for p in rig.points("measure.model.cost")}
     assert costs == pytest.approx({"input": 1_000 * price["input"] / 1e6,
@@ -177,7 +124,7 @@ def test_shipped_price_prices_a_dated_prefixed_name() -> None:
         "openai"}
 
 
-def test_unpriced_model_is_counted_not_priced(rig: Rig, caplog: pytest.LogCaptureFixture
+def test_unpriced_model_is_counted_not_priced(rig: ModelsRig, caplog: pytest.LogCaptureFixture
                                               ) -> None:
     """No cost is recorded for a model without a price; its calls are counted, logged once."""
     with caplog.at_level(logging.WARNING, logger="otel_measure"):
@@ -194,7 +141,7 @@ def test_unpriced_model_is_counted_not_priced(rig: Rig, caplog: pytest.LogCaptur
     assert cost.by_model["in-house-llm"].price is None
 
 
-def test_cost_metrics_per_model_and_per_thousand_requests(rig: Rig) -> None:
+def test_cost_metrics_per_model_and_per_thousand_requests(rig: ModelsRig) -> None:
     """Totals add up over models; cost per 1,000 requests divides by priced calls."""
     for _ in range(4):
         rig.models.record_inference("acme-chat", 0.5, 1_000, 100)
@@ -241,7 +188,7 @@ def _call(models: ModelMetrics, **overrides: Any) -> None:
 @pytest.mark.parametrize(("overrides", "reason"), BAD_INPUTS, ids=lambda v: str(v))
 def test_bad_input_is_dropped_and_counted(overrides: dict[str, Any], reason: str) -> None:
     """Invalid input records nothing and is counted under its reason."""
-    rig = Rig()
+    rig = ModelsRig()
     _call(rig.models, **overrides)
     assert rig.rejections.counts() == {reason: 1}
     assert rig.points("gen_ai.client.operation.duration") == []
@@ -251,13 +198,13 @@ def test_bad_input_is_dropped_and_counted(overrides: dict[str, Any], reason: str
 @pytest.mark.parametrize(("overrides", "reason"), BAD_INPUTS, ids=lambda v: str(v))
 def test_bad_input_raises_when_strict(overrides: dict[str, Any], reason: str) -> None:
     """With strict=True the same input raises ValueError and records nothing."""
-    rig = Rig(strict=True)
+    rig = ModelsRig(strict=True)
     with pytest.raises(ValueError):
         _call(rig.models, **overrides)
     assert rig.points("gen_ai.client.operation.duration") == []
 
 
-def test_numpy_numbers_and_ints_are_accepted(rig: Rig) -> None:
+def test_numpy_numbers_and_ints_are_accepted(rig: ModelsRig) -> None:
     """numpy floats and ints and a plain int latency are recorded as numbers."""
     rig.models.record_inference("acme-chat", np.float64(0.5), np.int64(7), np.int32(3))
     rig.models.record_inference("acme-chat", 2, 1, 1)
@@ -268,8 +215,8 @@ def test_numpy_numbers_and_ints_are_accepted(rig: Rig) -> None:
 
 def test_buffers_are_bounded() -> None:
     """Latency samples, inference records and predictions never exceed their maxlen."""
-    rig = Rig(ModelOptions(latency_buffer_size=5, inference_buffer_size=7,
-                           prediction_buffer_size=3))
+    rig = ModelsRig(ModelOptions(latency_buffer_size=5, inference_buffer_size=7,
+                                 prediction_buffer_size=3))
     for i in range(20):
         rig.models.record_inference("acme-chat", float(i), prediction=i % 2)
         rig.tick(1.0)
@@ -277,10 +224,10 @@ def test_buffers_are_bounded() -> None:
     assert (latency.count, latency.total_calls, latency.max_s) == (5, 20, 19.0)
     records = rig.models.get_recent_inferences(limit=100)
     assert [r.latency_s for r in records] == [float(i) for i in range(13, 20)]
-    assert len(rig.models._models["acme-chat"].predictions) == 3
+    assert len(rig.models._registry.models["acme-chat"].predictions) == 3
 
 
-def test_latency_metrics_equal_numpy(rig: Rig) -> None:
+def test_latency_metrics_equal_numpy(rig: ModelsRig) -> None:
     """Mean, percentiles, max, error rate and throughput over the buffered calls."""
     rng = random.Random(3)
     values = [rng.lognormvariate(-1.0, 0.7) for _ in range(300)]
@@ -299,8 +246,8 @@ def test_latency_metrics_equal_numpy(rig: Rig) -> None:
 
 def test_health_from_error_rate_and_latency() -> None:
     """Error rate and p95 latency thresholds set degraded and critical with reasons."""
-    rig = Rig(ModelOptions(pricing=PRICES, health_min_calls=5, latency_p95_degraded_s=1.0,
-                           latency_p95_critical_s=5.0))
+    rig = ModelsRig(ModelOptions(pricing=PRICES, health_min_calls=5, latency_p95_degraded_s=1.0,
+                                 latency_p95_critical_s=5.0))
     models = rig.models
     models.register_model("idle", task="chat")
     assert models.get_model_performance_snapshot("idle").status == "unknown"
@@ -322,7 +269,7 @@ def test_health_from_error_rate_and_latency() -> None:
         models.get_model_performance_snapshot("nope")
 
 
-def test_register_model_sets_provider_version_and_price(rig: Rig) -> None:
+def test_register_model_sets_provider_version_and_price(rig: ModelsRig) -> None:
     """Registration details show in the snapshot; its price wins over the table's."""
     info = rig.models.register_model("gpt-4o", version="2024-08-06", provider="azure.ai.openai",
                                      task="chat", pricing={"input": 1.0, "output": 2.0})
@@ -342,7 +289,7 @@ def test_register_model_sets_provider_version_and_price(rig: Rig) -> None:
         rig.models.register_model("")
 
 
-def test_provider_resolution(rig: Rig) -> None:
+def test_provider_resolution(rig: ModelsRig) -> None:
     """Explicit provider, then the name's prefix, then the price table, else _OTHER."""
     models = rig.models
     models.record_inference("anthropic/claude-3.5-sonnet", 0.1)
@@ -358,14 +305,14 @@ def test_provider_resolution(rig: Rig) -> None:
 
 def test_registration_required_and_model_cap() -> None:
     """Unregistered models are rejected when required; names past max_models are dropped."""
-    rig = Rig(ModelOptions(require_registration=True, max_models=2))
+    rig = ModelsRig(ModelOptions(require_registration=True, max_models=2))
     rig.models.register_model("a")
     rig.models.record_inference("a", 0.1)
     rig.models.record_inference("b", 0.1)
     rig.models.register_model("b")
     with pytest.raises(ValueError, match="max_models"):
         rig.models.register_model("c")
-    open_rig = Rig(ModelOptions(max_models=1))
+    open_rig = ModelsRig(ModelOptions(max_models=1))
     open_rig.models.record_inference("x", 0.1)
     open_rig.models.record_inference("y", 0.1)
     assert rig.rejections.counts() == {"models.unregistered_model": 1}
@@ -373,24 +320,24 @@ def test_registration_required_and_model_cap() -> None:
     assert open_rig.models.list_models() == ("x",)
 
 
-def test_attribute_dicts_are_built_once_per_combination(rig: Rig) -> None:
+def test_attribute_dicts_are_built_once_per_combination(rig: ModelsRig) -> None:
     """Repeated calls hand the SDK the very same attribute dicts (no per-call building)."""
     seen: list[int] = []
-    real = rig.models._duration
+    real = rig.models._recorder._duration
 
     class Spy:
         def record(self, value: float, attributes: dict[str, Any]) -> None:
             seen.append(id(attributes))
             real.record(value, attributes)
 
-    rig.models._duration = Spy()  # type: ignore[assignment]
+    rig.models._recorder._duration = Spy()
     for _ in range(3):
         rig.models.record_inference("acme-chat", 0.1, 1, 1)
     rig.models.record_inference("acme-chat", 0.1, operation="embeddings")
     assert len(set(seen[:3])) == 1 and seen[3] != seen[0]
 
 
-def test_online_labels_feed_confusion_counts(rig: Rig) -> None:
+def test_online_labels_feed_confusion_counts(rig: ModelsRig) -> None:
     """Labelled predictions add online confusion counts and an online accuracy."""
     for prediction, label in ((1, 1), (0, 1.0), (np.int64(0), 0), (1, 1)):
         rig.models.record_inference("fraud", 0.01, prediction=prediction, label=label)
@@ -402,10 +349,10 @@ def test_online_labels_feed_confusion_counts(rig: Rig) -> None:
             for p in rig.points("measure.model.quality.confusion")} == {"online"}
     online = rig.models.get_model_performance_snapshot("fraud").quality["online"]
     assert (online.accuracy, online.support) == (0.75, 4)
-    assert len(rig.models._models["fraud"].predictions) == 5
+    assert len(rig.models._registry.models["fraud"].predictions) == 5
 
 
-def test_recent_inferences_carry_wall_time_and_cost(rig: Rig) -> None:
+def test_recent_inferences_carry_wall_time_and_cost(rig: ModelsRig) -> None:
     """Records are newest last, on the wall clock, with the call's cost."""
     rig.models.record_inference("acme-chat", 0.5, 1_000, 0)
     rig.tick(2.0)
@@ -419,7 +366,7 @@ def test_recent_inferences_carry_wall_time_and_cost(rig: Rig) -> None:
         rig.models.get_recent_inferences(limit=0)
 
 
-def test_dashboard_section_is_json_and_complete(rig: Rig) -> None:
+def test_dashboard_section_is_json_and_complete(rig: ModelsRig) -> None:
     """Every model's snapshot and the cost totals, JSON-serialisable."""
     rig.models.record_inference("acme-chat", 0.5, 100, 10)
     rig.models.register_model("idle")

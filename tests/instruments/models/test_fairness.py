@@ -18,7 +18,8 @@ from sklearn.metrics import confusion_matrix
 
 from otel_measure.calculators.fairness import FairnessMetrics, fairness_from_counts
 from otel_measure.options import ModelOptions
-from tests.instruments.models.test_facade import Rig
+from tests.support.models import ModelsRig
+from tests.support.rig import by_attr
 
 MODEL = "gen_ai.request.model"
 SOURCE = "measure.quality.source"
@@ -79,11 +80,9 @@ def assert_matches_fairlearn(result: FairnessMetrics, y_true: list[Any], y_pred:
         assert same(rates.selection_rate, frame.by_group[rates.group])
 
 
-def outcome_points(r: Rig) -> dict[tuple[str, str, str, str], int]:
+def outcome_points(r: ModelsRig) -> dict[tuple[str, str, str, str], int]:
     """Exported outcome counts by (model, group, outcome, source)."""
-    return {(p.attributes[MODEL], p.attributes[GROUP], p.attributes[OUTCOME],
-             p.attributes[SOURCE]): p.value
-            for p in r.points("measure.model.fairness.outcomes")}
+    return by_attr(r.points("measure.model.fairness.outcomes"), MODEL, GROUP, OUTCOME, SOURCE)
 
 
 rows = st.integers(0, 10**6).flatmap(lambda seed: st.tuples(st.just(seed), st.integers(2, 4),
@@ -99,7 +98,7 @@ def test_streamed_outcomes_equal_fairlearn(case: tuple[int, int, int]) -> None:
     groups = [rng.choice("pqrs"[:k]) for _ in range(n)]
     y_true = [rng.randint(0, 1) for _ in range(n)]
     y_pred = [t if rng.random() < 0.7 else 1 - t for t in y_true]
-    r = Rig()
+    r = ModelsRig()
     for g, p, t in zip(groups, y_pred, y_true, strict=True):
         r.models.observe_outcome("clf", g, p, t)
     streamed = r.models.get_fairness_metrics("clf")
@@ -115,7 +114,7 @@ def test_outcome_counts_and_gauges_are_exported_exactly() -> None:
     groups = [rng.choice(["a", "b", "c"]) for _ in range(300)]
     y_true = [rng.randint(0, 1) for _ in range(300)]
     y_pred = [int(rng.random() < (0.3 if g == "a" else 0.6)) for g in groups]
-    r = Rig()
+    r = ModelsRig()
     for g, p, t in zip(groups, y_pred, y_true, strict=True):
         r.models.observe_outcome("clf", g, p, t)
     expected = {}
@@ -141,7 +140,7 @@ def test_outcome_counts_and_gauges_are_exported_exactly() -> None:
 
 def test_evaluations_are_exported_with_their_source() -> None:
     """Batch evaluations add to the evaluation counts and set evaluation gauges."""
-    r = Rig()
+    r = ModelsRig()
     y_true, y_pred, groups = [1, 0, 1, 0], [1, 1, 0, 0], ["x", "x", "y", "y"]
     for _ in range(2):
         result = r.models.calculate_fairness_metrics("clf", y_true, y_pred, groups)
@@ -160,7 +159,7 @@ def test_evaluations_are_exported_with_their_source() -> None:
 
 def test_undeclared_groups_go_to_other() -> None:
     """Declared groups bound the series; any other group value counts as other."""
-    r = Rig()
+    r = ModelsRig()
     r.models.register_model("clf", groups=["a", "b"])
     for group in ("a", "b", "c", "d", 17):
         r.models.observe_outcome("clf", group, 1, 1)
@@ -173,7 +172,7 @@ def test_undeclared_groups_go_to_other() -> None:
 
 def test_group_cap_when_nothing_is_declared() -> None:
     """Without declared groups the first fairness_max_groups values are kept."""
-    r = Rig(ModelOptions(fairness_max_groups=2))
+    r = ModelsRig(ModelOptions(fairness_max_groups=2))
     for group in ("g1", "g2", "g3", "g1", "g4"):
         r.models.observe_outcome("clf", group, 0, 0)
     counts = Counter({g.group: g.count for g in r.models.get_fairness_metrics("clf").groups})
@@ -185,7 +184,7 @@ def test_replicas_sum_to_the_fleet_answer() -> None:
     """Outcome counts of two replicas, summed, give the metrics of the whole stream."""
     rng = random.Random(21)
     data = [(rng.choice("uvw"), rng.randint(0, 1), rng.randint(0, 1)) for _ in range(400)]
-    replicas = [Rig(), Rig()]
+    replicas = [ModelsRig(), ModelsRig()]
     for i, (g, p, t) in enumerate(data):
         replicas[i % 2].models.observe_outcome("clf", g, p, t)
     merged: Counter[tuple[str, str]] = Counter()
@@ -200,7 +199,7 @@ def test_replicas_sum_to_the_fleet_answer() -> None:
 
 def test_positive_label_of_a_registered_model() -> None:
     """String labels work with register_model(positive_label=); changing it later fails."""
-    r = Rig()
+    r = ModelsRig()
     r.models.register_model("clf", positive_label="approved")
     y_true = ["approved", "denied", "approved", "denied", "approved"]
     y_pred = ["approved", "approved", "denied", "denied", "approved"]
@@ -234,11 +233,11 @@ BAD_STREAM: list[tuple[tuple[Any, Any, Any, Any], str]] = [
 def test_bad_outcomes_are_dropped_and_counted(args: tuple[Any, Any, Any, Any],
                                               reason: str) -> None:
     """Bad outcomes are counted under their reason and change no count; strict raises."""
-    r = Rig()
+    r = ModelsRig()
     r.models.observe_outcome(*args)
     assert r.rejections.counts() == {reason: 1}
     assert r.points("measure.model.fairness.outcomes") == []
-    strict = Rig(strict=True)
+    strict = ModelsRig(strict=True)
     with pytest.raises(ValueError):
         strict.models.observe_outcome(*args)
     assert strict.points("measure.model.fairness.outcomes") == []
@@ -259,7 +258,7 @@ def test_bad_outcomes_are_dropped_and_counted(args: tuple[Any, Any, Any, Any],
 def test_calculate_fairness_metrics_rejects_bad_arguments(args: tuple[Any, Any, Any],
                                                           match: str) -> None:
     """Bad batches raise ValueError naming the problem and export nothing."""
-    r = Rig()
+    r = ModelsRig()
     with pytest.raises(ValueError, match=match):
         r.models.calculate_fairness_metrics("clf", *args)
     assert r.points("measure.model.fairness.outcomes") == []
@@ -267,7 +266,7 @@ def test_calculate_fairness_metrics_rejects_bad_arguments(args: tuple[Any, Any, 
 
 def test_other_query_errors() -> None:
     """Unknown models, an unknown reference group and bad declarations raise."""
-    r = Rig()
+    r = ModelsRig()
     with pytest.raises(ValueError, match="no outcome"):
         r.models.get_fairness_metrics("nope")
     r.models.observe_outcome("clf", "a", 1, 1)
@@ -281,7 +280,7 @@ def test_other_query_errors() -> None:
 
 def test_snapshot_and_dashboard_include_fairness() -> None:
     """The snapshot has online and evaluation results; the dashboard stays JSON."""
-    r = Rig()
+    r = ModelsRig()
     r.models.observe_outcome("clf", "a", 1, 1)
     r.models.observe_outcome("clf", "b", 0, 1)
     evaluation = r.models.calculate_fairness_metrics("clf", [1, 1], [1, 1], ["a", "b"])

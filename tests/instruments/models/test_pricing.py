@@ -13,9 +13,10 @@ import pytest
 
 import otel_measure
 from otel_measure import OtelMeasureConfigError
-from otel_measure.instruments.models.pricing import PriceTable, name_candidates, parse_price
+from otel_measure.instruments.models.pricing import PriceTable, name_candidates
 from otel_measure.options import ModelOptions
-from tests.instruments.models.test_facade import Rig
+from otel_measure.pricing import parse_price
+from tests.support.models import ModelsRig
 
 
 def shipped() -> dict[str, Any]:
@@ -102,13 +103,13 @@ def test_overrides_layer_file_then_options(tmp_path: Path, monkeypatch: pytest.M
     options = ModelOptions(pricing={"house-llm": {"input": 7, "output": 8,
                                                   "cached_input": 1}})
     assert options.pricing_file == str(env_file)
-    rig = Rig(options)
+    rig = ModelsRig(options)
     gpt, house = rig.models.get_price("gpt-4o"), rig.models.get_price("house-llm")
     assert gpt is not None and (gpt.input, gpt.output, gpt.source) == (1.0, 2.0, "file")
     assert house is not None and (house.input, house.cached_input, house.source) == (
         7.0, 1.0, "options")
-    path_rig = Rig(ModelOptions(pricing=_write(tmp_path, {"house-llm": {"input": 4,
-                                                                        "output": 4}}, "b.json")))
+    path_rig = ModelsRig(ModelOptions(pricing=_write(
+        tmp_path, {"house-llm": {"input": 4, "output": 4}}, "b.json")))
     assert path_rig.models.get_price("house-llm").input == 4.0  # type: ignore[union-attr]
 
 
@@ -117,7 +118,7 @@ def test_options_keep_a_private_copy_of_the_pricing_dict() -> None:
     prices = {"house-llm": {"input": 1.0, "output": 1.0}}
     options = ModelOptions(pricing=prices)
     prices["house-llm"]["input"] = 100.0
-    assert Rig(options).models.get_price("house-llm").input == 1.0  # type: ignore[union-attr]
+    assert ModelsRig(options).models.get_price("house-llm").input == 1.0  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("pricing", "match"), [

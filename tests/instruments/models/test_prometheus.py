@@ -10,7 +10,7 @@ import pytest
 
 import otel_measure
 from otel_measure.options import ModelOptions
-from tests.instruments.models.test_facade import DURATION_BUCKETS, PRICES, TOKEN_BUCKETS
+from tests.support.models import DURATION_BUCKETS, PRICES, TOKEN_BUCKETS
 from tests.support.prometheus_server import PrometheusServer, prometheus_binary
 
 

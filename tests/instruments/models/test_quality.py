@@ -12,20 +12,21 @@ from rouge_score import rouge_scorer
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from otel_measure.calculators.text import BleuStats
-from tests.instruments.models.test_facade import Rig
+from tests.support.models import ModelsRig
+from tests.support.rig import by_attrs
 
 
 @pytest.fixture
-def rig() -> Rig:
+def rig() -> ModelsRig:
     """A fresh rig."""
-    return Rig()
+    return ModelsRig()
 
 
-def _gauges(rig: Rig, name: str) -> dict[frozenset[tuple[str, object]], float]:
-    return {frozenset(p.attributes.items()): p.value for p in rig.points(name)}
+def _gauges(rig: ModelsRig, name: str) -> dict[frozenset[tuple[str, object]], float]:
+    return by_attrs(rig.points(name))
 
 
-def test_accuracy_metrics_equal_sklearn_and_are_exported(rig: Rig) -> None:
+def test_accuracy_metrics_equal_sklearn_and_are_exported(rig: ModelsRig) -> None:
     """Scores equal scikit-learn's; gauges and confusion counts carry the model."""
     rng = random.Random(5)
     y_true = [rng.choice("abc") for _ in range(200)]
@@ -49,7 +50,7 @@ def test_accuracy_metrics_equal_sklearn_and_are_exported(rig: Rig) -> None:
     assert rig.models.get_model_performance_snapshot("ranker").quality["accuracy"] == result
 
 
-def test_confusion_counters_add_up_across_evaluations(rig: Rig) -> None:
+def test_confusion_counters_add_up_across_evaluations(rig: ModelsRig) -> None:
     """Two evaluations' counters sum to the counts of the concatenated batches."""
     a_true, a_pred = [1, 0, 1, 1], [1, 0, 0, 1]
     b_true, b_pred = [0, 0, 1], [1, 0, 1]
@@ -64,7 +65,7 @@ def test_confusion_counters_add_up_across_evaluations(rig: Rig) -> None:
     assert accuracy.value == last.accuracy == pytest.approx(2 / 3)
 
 
-def test_bleu_equals_sacrebleu_and_statistics_recompute_it(rig: Rig) -> None:
+def test_bleu_equals_sacrebleu_and_statistics_recompute_it(rig: ModelsRig) -> None:
     """BLEU is sacrebleu's / 100; the exported counters rebuild the same score."""
     hyps = ["the cat sat on the mat.", "a quick brown fox, 3.5 km away", "hello world"]
     refs = [["the cat is on the mat.", "a fast brown fox, 3.5 km off", "hello there world"],
@@ -82,7 +83,7 @@ def test_bleu_equals_sacrebleu_and_statistics_recompute_it(rig: Rig) -> None:
     assert rebuilt.result().score == pytest.approx(result.score, abs=1e-12)
 
 
-def test_rouge_equals_rouge_score_and_sums_give_the_mean(rig: Rig) -> None:
+def test_rouge_equals_rouge_score_and_sums_give_the_mean(rig: ModelsRig) -> None:
     """ROUGE equals rouge-score; the sum and pair counters give the mean F1."""
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=False)
     pairs = [("the cat sat on the mat", "the cat is on the mat"),
@@ -106,7 +107,7 @@ def test_rouge_equals_rouge_score_and_sums_give_the_mean(rig: Rig) -> None:
                              ("measure.quality.score", "f1")})] == pytest.approx(f1s[-1])
 
 
-def test_perplexity_is_token_weighted_and_recomputable(rig: Rig) -> None:
+def test_perplexity_is_token_weighted_and_recomputable(rig: ModelsRig) -> None:
     """Perplexity pools tokens; exp(nll_sum / tokens) from the counters gives it back."""
     seqs = [[-0.1, -2.3, -0.7], [-1.2], [-0.05, -0.4]]
     result = rig.models.calculate_perplexity(seqs, model="lm")
@@ -121,7 +122,7 @@ def test_perplexity_is_token_weighted_and_recomputable(rig: Rig) -> None:
     assert single.perplexity == pytest.approx(math.exp(0.5))
 
 
-def test_infinite_perplexity_is_returned_not_exported(rig: Rig) -> None:
+def test_infinite_perplexity_is_returned_not_exported(rig: ModelsRig) -> None:
     """A token with probability 0 gives inf: kept in the snapshot, exported nowhere."""
     result = rig.models.calculate_perplexity([[-0.1, -math.inf]], model="lm")
     assert result.perplexity == math.inf
@@ -131,7 +132,7 @@ def test_infinite_perplexity_is_returned_not_exported(rig: Rig) -> None:
     assert snapshot.quality["perplexity"].perplexity == math.inf
 
 
-def test_without_model_nothing_is_exported(rig: Rig) -> None:
+def test_without_model_nothing_is_exported(rig: ModelsRig) -> None:
     """calculate_* without model= return results and export nothing."""
     rig.models.calculate_bleu_score(["a b c"], [["a b c"]])
     rig.models.calculate_rouge_scores("a b", "a b")
@@ -149,7 +150,7 @@ def test_without_model_nothing_is_exported(rig: Rig) -> None:
     (lambda m: m.calculate_perplexity([]), "no tokens"),
     (lambda m: m.calculate_perplexity([-1.0, [-1.0]]), "mix"),
 ])
-def test_bad_arguments_raise_value_error(rig: Rig, call: object, match: str) -> None:
+def test_bad_arguments_raise_value_error(rig: ModelsRig, call: object, match: str) -> None:
     """Query calls raise ValueError naming the problem and export nothing."""
     with pytest.raises(ValueError, match=match):
         call(rig.models)  # type: ignore[operator]

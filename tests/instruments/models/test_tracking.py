@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from otel_measure.instruments.models import current_inference
 from otel_measure.options import ModelOptions
-from tests.instruments.models.test_facade import PRICES, Rig
+from tests.support.models import PRICES, ModelsRig
 
 
 class ProviderError(Exception):
@@ -22,12 +22,12 @@ class ProviderError(Exception):
 
 
 @pytest.fixture
-def rig() -> Rig:
+def rig() -> ModelsRig:
     """A fresh rig with the acme-chat price."""
-    return Rig()
+    return ModelsRig()
 
 
-def test_span_name_kind_and_gen_ai_attributes(rig: Rig) -> None:
+def test_span_name_kind_and_gen_ai_attributes(rig: ModelsRig) -> None:
     """The span is CLIENT "{operation} {model}" with the conventions' attributes."""
     with rig.models.track_inference("acme-chat", provider="openai",
                                     server_address="api.example.com", server_port=443,
@@ -53,7 +53,7 @@ def test_span_name_kind_and_gen_ai_attributes(rig: Rig) -> None:
     assert span.status.status_code == StatusCode.UNSET
 
 
-def test_duration_comes_from_the_clock_and_usage_is_priced(rig: Rig) -> None:
+def test_duration_comes_from_the_clock_and_usage_is_priced(rig: ModelsRig) -> None:
     """The block's time is the duration; reported usage is recorded and priced."""
     with rig.models.track_inference("acme-chat", operation="text_completion") as call:
         rig.tick(1.25)
@@ -64,7 +64,7 @@ def test_duration_comes_from_the_clock_and_usage_is_priced(rig: Rig) -> None:
         (1_000 * 3.0 + 100 * 15.0) / 1e6)
 
 
-def test_first_chunk_sets_ttfc_and_chunks_set_gaps(rig: Rig) -> None:
+def test_first_chunk_sets_ttfc_and_chunks_set_gaps(rig: ModelsRig) -> None:
     """TTFC is the time to the first chunk, never the whole call; later chunks set gaps."""
     with rig.models.track_inference("acme-chat") as call:
         rig.tick(0.3)
@@ -84,7 +84,7 @@ def test_first_chunk_sets_ttfc_and_chunks_set_gaps(rig: Rig) -> None:
     assert span.attributes["gen_ai.response.time_to_first_chunk"] == pytest.approx(0.3)
 
 
-def test_non_streamed_call_records_no_chunk_metrics(rig: Rig) -> None:
+def test_non_streamed_call_records_no_chunk_metrics(rig: ModelsRig) -> None:
     """Without first_chunk()/chunk() there is no TTFC and no chunk gap."""
     with rig.models.track_inference("acme-chat"):
         rig.tick(2.0)
@@ -92,7 +92,7 @@ def test_non_streamed_call_records_no_chunk_metrics(rig: Rig) -> None:
     assert rig.points("gen_ai.client.operation.time_per_output_chunk") == []
 
 
-def test_exception_sets_error_type_and_is_reraised(rig: Rig) -> None:
+def test_exception_sets_error_type_and_is_reraised(rig: ModelsRig) -> None:
     """An exception in the block is re-raised, with error.type on span and duration."""
     with pytest.raises(ProviderError), rig.models.track_inference("acme-chat"):
         raise ProviderError("boom")
@@ -107,7 +107,7 @@ def test_exception_sets_error_type_and_is_reraised(rig: Rig) -> None:
             rig.points("gen_ai.client.operation.duration")} == expected
 
 
-def test_fail_marks_an_error_without_exception(rig: Rig) -> None:
+def test_fail_marks_an_error_without_exception(rig: ModelsRig) -> None:
     """call.fail() records error.type while the block exits normally."""
     with rig.models.track_inference("acme-chat") as call:
         call.fail("content_filter")
@@ -116,7 +116,7 @@ def test_fail_marks_an_error_without_exception(rig: Rig) -> None:
     assert rig.models.get_latency_metrics("acme-chat").error_rate == 1.0
 
 
-def test_sync_decorator_reads_openai_and_anthropic_usage(rig: Rig) -> None:
+def test_sync_decorator_reads_openai_and_anthropic_usage(rig: ModelsRig) -> None:
     """A decorated function's OpenAI- or Anthropic-shaped response reports usage."""
 
     @rig.models.track_inference("acme-chat")
@@ -140,7 +140,7 @@ def test_sync_decorator_reads_openai_and_anthropic_usage(rig: Rig) -> None:
     assert got == [(11, 7, 4, "chatcmpl-1"), (5, 2, 1, "msg_1")]
 
 
-def test_async_decorator_and_async_with(rig: Rig) -> None:
+def test_async_decorator_and_async_with(rig: ModelsRig) -> None:
     """Coroutines are tracked; their exceptions are re-raised with error.type."""
 
     @rig.models.track_inference("acme-chat", operation="embeddings")
@@ -171,7 +171,7 @@ def test_async_decorator_and_async_with(rig: Rig) -> None:
         "gen_ai.usage.input_tokens"] == 8
 
 
-def test_generator_decorator_is_a_stream(rig: Rig) -> None:
+def test_generator_decorator_is_a_stream(rig: ModelsRig) -> None:
     """Each yielded item is a chunk; TTFC is the time to the first one."""
 
     @rig.models.track_inference("acme-chat")
@@ -194,7 +194,7 @@ def test_generator_decorator_is_a_stream(rig: Rig) -> None:
     assert len(spans) == 2 and all("error.type" not in (s.attributes or {}) for s in spans)
 
 
-def test_async_generator_decorator_is_a_stream(rig: Rig) -> None:
+def test_async_generator_decorator_is_a_stream(rig: ModelsRig) -> None:
     """Async generators are streams too; an error mid-stream sets error.type."""
 
     @rig.models.track_inference("acme-chat")
@@ -221,7 +221,7 @@ def test_async_generator_decorator_is_a_stream(rig: Rig) -> None:
     assert errors == [None, f"{ProviderError.__module__}.ProviderError"]
 
 
-def test_inner_spans_are_children_and_current_inference_is_scoped(rig: Rig) -> None:
+def test_inner_spans_are_children_and_current_inference_is_scoped(rig: ModelsRig) -> None:
     """Spans opened in the block are children; current_inference() is inert outside."""
     with rig.models.track_inference("acme-chat") as call:
         assert current_inference() is call
@@ -240,14 +240,14 @@ def test_inner_spans_are_children_and_current_inference_is_scoped(rig: Rig) -> N
 def test_content_is_captured_only_when_opted_in(monkeypatch: pytest.MonkeyPatch) -> None:
     """Prompt and response messages reach the span only with capture_content."""
     messages = [{"role": "user", "content": "secret question"}]
-    off = Rig()
+    off = ModelsRig()
     with off.models.track_inference("acme-chat") as call:
         call.set_input_messages(messages)
         call.set_output_messages("secret answer")
     [span] = off.spans.get_finished_spans()
     assert "secret" not in json.dumps(dict(span.attributes or {}))
     monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
-    on = Rig(ModelOptions(pricing=PRICES))
+    on = ModelsRig(ModelOptions(pricing=PRICES))
     with on.models.track_inference("acme-chat") as call:
         call.set_input_messages(messages)
         call.set_output_messages("secret answer")
@@ -259,19 +259,19 @@ def test_content_is_captured_only_when_opted_in(monkeypatch: pytest.MonkeyPatch)
 
 def test_rejected_call_runs_the_block_and_records_nothing() -> None:
     """A bad model name is counted; the app's block still runs; strict raises at once."""
-    rig = Rig()
+    rig = ModelsRig()
     ran = []
     with rig.models.track_inference("") as call:
         ran.append(True)
         call.set_usage(input_tokens=3)
     assert ran == [True] and rig.spans.get_finished_spans() == ()
     assert rig.rejections.counts() == {"models.invalid_model": 1}
-    strict = Rig(strict=True)
+    strict = ModelsRig(strict=True)
     with pytest.raises(ValueError, match="model"), strict.models.track_inference(""):
         pass
 
 
-def test_bad_usage_reported_in_a_call_is_rejected(rig: Rig) -> None:
+def test_bad_usage_reported_in_a_call_is_rejected(rig: ModelsRig) -> None:
     """Negative tokens from set_usage() drop the call's metrics but still end its span."""
     with rig.models.track_inference("acme-chat") as call:
         call.set_usage(input_tokens=-5)

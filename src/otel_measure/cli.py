@@ -1,4 +1,4 @@
-"""The ``otel-measure`` command: ``demo``, ``snapshot``, ``catalog``, ``settings``."""
+"""The ``otel-measure`` command: ``demo``, ``snapshot``, ``report``, ``catalog``, ``settings``."""
 
 from __future__ import annotations
 
@@ -42,6 +42,23 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from otel_measure.report import PromQLClient, PromQLError, build_report, render_text
+
+    try:
+        report = build_report(PromQLClient(args.prometheus), since=args.since,
+                              experiment=args.experiment, model=args.model,
+                              control=args.control)
+    except (ValueError, PromQLError) as exc:
+        print(f"otel-measure report: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ValueError) else 1
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        sys.stdout.write(render_text(report))
+    return 0
+
+
 def _cmd_catalog(_args: argparse.Namespace) -> int:
     sys.stdout.write(render_catalog())
     return 0
@@ -70,6 +87,21 @@ def _parser() -> argparse.ArgumentParser:
                       help="read it from a running app (e.g. http://127.0.0.1:9464) instead "
                            "of measuring this process")
     snap.set_defaults(func=_cmd_snapshot)
+    report = sub.add_parser("report", help="fleet-wide A/B tests, NPS, drift, fairness, cost "
+                            "and latency recomputed from a PromQL store")
+    report.add_argument("--prometheus", required=True,
+                        help="base URL of Prometheus or any PromQL store "
+                             "(e.g. http://localhost:9090)")
+    report.add_argument("--json", action="store_true",
+                        help="print JSON shaped like the matching m.dashboard() sections")
+    report.add_argument("--since", default=None,
+                        help="only the increase over this PromQL range (e.g. 1h); "
+                             "default: the live counters")
+    report.add_argument("--experiment", default=None, help="only this A/B test")
+    report.add_argument("--model", default=None, help="only this model")
+    report.add_argument("--control", default=None,
+                        help="control variant (default 'control', else the first by name)")
+    report.set_defaults(func=_cmd_report)
     sub.add_parser("catalog", help="print the metric catalog (docs/metrics.md)").set_defaults(
         func=_cmd_catalog)
     sub.add_parser("settings", help="print the settings table (docs/configuration.md)"

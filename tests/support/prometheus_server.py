@@ -31,9 +31,10 @@ def prometheus_binary() -> str:
 
 
 class PrometheusServer:
-    """A throw-away Prometheus scraping ``target`` (host:port) every second."""
+    """A throw-away Prometheus scraping ``target`` (host:port, or several) every second."""
 
-    def __init__(self, target: str, metrics_path: str = "/metrics") -> None:
+    def __init__(self, target: str | list[str], metrics_path: str = "/metrics") -> None:
+        targets = [target] if isinstance(target, str) else list(target)
         self._dir = tempfile.mkdtemp(prefix="otel-measure-prom-")
         config = os.path.join(self._dir, "prometheus.yml")
         with open(config, "w") as fh:
@@ -41,7 +42,7 @@ class PrometheusServer:
                 "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                 "scrape_configs:\n  - job_name: app\n"
                 f"    metrics_path: {metrics_path}\n"
-                f"    static_configs:\n      - targets: ['{target}']\n"
+                f"    static_configs:\n      - targets: {targets!r}\n"
             )
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -1,0 +1,122 @@
+"""Fleet-wide A/B tests and NPS from the exported counters, with the in-process calculators.
+
+A/B tests: ``measure.experiment.exposures`` (n), ``value.sum`` (Σx), ``value.sum_squares``
+(Σx²) and ``conversions`` per ``experiment`` and ``variant``, summed over every process,
+go through :func:`~otel_measure.calculators.experiments.analyze_experiment` exactly as
+``get_ab_test_results`` does. NPS: ``measure.analytics.nps.responses`` per category into
+:func:`~otel_measure.calculators.nps.nps_from_counts`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from otel_measure.calculators._result import to_plain
+from otel_measure.calculators.experiments import ArmStats, analyze_experiment
+from otel_measure.calculators.nps import nps_from_counts
+from otel_measure.instruments.analytics.dashboard import experiment_summary
+from otel_measure.instruments.analytics.results import ABTest, ABTestResults, extend
+from otel_measure.names.analytics import (
+    ANALYTICS_NPS_RESPONSES,
+    EXPERIMENT_CONVERSIONS,
+    EXPERIMENT_EXPOSURES,
+    EXPERIMENT_VALUE_SUM,
+    EXPERIMENT_VALUE_SUM_SQUARES,
+)
+from otel_measure.names.attributes import ATTR_EXPERIMENT, ATTR_NPS_CATEGORY, ATTR_VARIANT
+from otel_measure.report.promql import PromQLClient, label_name, series
+
+__all__ = ["CAVEAT_DEFINITION", "CAVEAT_EXPOSURES", "experiments_section", "nps_section"]
+
+CAVEAT_EXPOSURES = (
+    "A/B exposures are counted once per process that saw the user: a user served by two "
+    "processes counts twice, so n can exceed the in-process answer unless users stick to "
+    "one process (or the counters come from one process)."
+)
+CAVEAT_DEFINITION = (
+    "Test definitions are not exported: the control is 'control' (else the first variant "
+    "by name) unless given, the split is equal unless weights are given, alpha is 0.05, "
+    "and the metric is 'conversion' when every arm's sums equal its conversions, else "
+    "'mean'."
+)
+_EXP, _VAR = label_name(ATTR_EXPERIMENT), label_name(ATTR_VARIANT)
+
+
+def _by_arm(client: PromQLClient, query: str) -> dict[tuple[str, str], float]:
+    return {(s.labels.get(_EXP, ""), s.labels.get(_VAR, "")): s.value
+            for s in client.query(query)}
+
+
+def _metric_of(arms: Mapping[str, tuple[int, float, float, int]]) -> str:
+    binary = all(math.isclose(s1, c, abs_tol=1e-9) and math.isclose(s2, s1, abs_tol=1e-9)
+                 for _n, s1, s2, c in arms.values())
+    return "conversion" if binary else "mean"
+
+
+def _order(variants: Sequence[str], control: str | None) -> list[str]:
+    names = sorted(variants)
+    first = control if control is not None else ("control" if "control" in names else names[0])
+    if first not in names:
+        raise ValueError(f"control={first!r} is not a variant of the exported test; "
+                         f"variants: {names!r}")
+    return [first] + [v for v in names if v != first]
+
+
+def experiments_section(
+    client: PromQLClient, since: str | None = None, experiment: str | None = None,
+    control: str | None = None, weights: Mapping[str, float] | None = None,
+    alpha: float = 0.05,
+) -> dict[str, Any]:
+    """Every exported A/B test's readout, as ``m.dashboard()["analytics"]["experiments"]``.
+
+    Raises:
+        ValueError: ``experiment`` was asked for and is not exported, or a bad control.
+        PromQLError: The store failed.
+    """
+    by = (ATTR_EXPERIMENT, ATTR_VARIANT)
+    sel = f'{_EXP}="{experiment}"' if experiment is not None else ""
+    n = _by_arm(client, series(EXPERIMENT_EXPOSURES, by, since, sel))
+    conv = _by_arm(client, series(EXPERIMENT_CONVERSIONS, by, since, sel))
+    s1 = _by_arm(client, series(EXPERIMENT_VALUE_SUM, by, since, sel))
+    s2 = _by_arm(client, series(EXPERIMENT_VALUE_SUM_SQUARES, by, since, sel))
+    tests: dict[str, dict[str, tuple[int, float, float, int]]] = {}
+    for (test, variant), count in sorted(n.items()):
+        key = (test, variant)
+        tests.setdefault(test, {})[variant] = (
+            round(count), s1.get(key, 0.0), s2.get(key, 0.0), round(conv.get(key, 0.0)))
+    if experiment is not None and experiment not in tests:
+        raise ValueError(f"experiment={experiment!r} is not exported by the store; "
+                         "no measure.experiment.exposures series carry it")
+    out: dict[str, Any] = {}
+    for test, arms in tests.items():
+        if len(arms) < 2:
+            continue
+        order = _order(list(arms), control)
+        metric = _metric_of(arms)
+        split = tuple(float(weights.get(v, 0.0)) if weights else 1.0 for v in order)
+        total = math.fsum(split)
+        definition = ABTest(test, tuple(order), tuple(w / total for w in split), None,
+                            metric, alpha, math.nan)
+        stats = {v: ArmStats.from_sums(arms[v][0], arms[v][1], max(0.0, arms[v][2]))
+                 for v in order}
+        result = analyze_experiment(stats, control=order[0],
+                                    weights=dict(zip(order, definition.weights, strict=True)),
+                                    metric=metric, alpha=alpha)
+        readout = extend(ABTestResults, result, test=definition,
+                         conversions={v: arms[v][3] for v in order}, now=math.nan)
+        out[test] = experiment_summary(readout)
+    plain: dict[str, Any] = to_plain(out)
+    return plain
+
+
+def nps_section(client: PromQLClient, since: str | None = None,
+                confidence: float = 0.95) -> dict[str, Any]:
+    """NPS with its margin from the summed category counts (``NPSResult.to_dict()``)."""
+    counts = {s.labels.get(label_name(ATTR_NPS_CATEGORY), ""): round(s.value)
+              for s in client.query(series(ANALYTICS_NPS_RESPONSES, (ATTR_NPS_CATEGORY,),
+                                           since))}
+    result = nps_from_counts(counts.get("promoter", 0), counts.get("passive", 0),
+                             counts.get("detractor", 0), confidence)
+    return result.to_dict()

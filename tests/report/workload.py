@@ -1,0 +1,64 @@
+"""One deterministic workload, split by item index into ``parts`` processes.
+
+``python -m tests.report.workload PART PARTS PORT`` records part ``PART`` of ``PARTS``
+with ``setup()`` serving ``/metrics`` on ``PORT``, prints ``ready`` and serves until its
+stdin closes. ``record(m, part, parts)`` does the same recording in the calling process.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+USERS = 1500
+NPS_RESPONSES = 600
+CALLS = 300
+OBSERVATIONS = 600
+OUTCOMES = 900
+BASELINE = [float((j * 37) % 100) for j in range(400)]
+
+
+def record(m: Any, part: int, parts: int) -> None:
+    """Record the items whose index is ``part`` modulo ``parts`` (NPS last)."""
+    models, analytics = m.models, m.analytics
+    models.set_baseline("scorer", BASELINE, feature="amount")
+    for i in range(part, CALLS, parts):
+        models.record_inference("gpt-4o-mini", 0.05 + (i % 50) * 0.02, 100 + i % 30,
+                                20 + i % 10)
+    for i in range(part, OBSERVATIONS, parts):
+        models.observe_feature("scorer", "amount", float((i * 53) % 90) + 5.5)
+    for i in range(part, OUTCOMES, parts):
+        group = "abc"[i % 3]
+        models.observe_outcome("scorer", group, int((i * 7) % 10 < 3 + i % 3),
+                               int((i * 11) % 10 < 4))
+    analytics.create_ab_test("checkout")
+    analytics.create_ab_test("basket", metric="mean")
+    for i in range(part, USERS, parts):
+        user = f"user-{i}"
+        variant = analytics.assign_variant("checkout", user)
+        if (i * 7919) % 100 < (12 if variant == "control" else 17):
+            analytics.record_conversion("checkout", user)
+        analytics.assign_variant("basket", user)
+        if i % 4 == 0:
+            analytics.record_conversion("basket", user, (i % 37) * 1.5)
+    for i in range(part, NPS_RESPONSES, parts):
+        analytics.record_nps_response(f"user-{i}", (i * 7) % 11)
+
+
+def main(argv: list[str]) -> None:
+    """Record one part behind a real ``/metrics`` endpoint until stdin closes."""
+    import otel_measure
+    from otel_measure.options import AnalyticsOptions
+
+    part, parts, port = (int(a) for a in argv)
+    m = otel_measure.setup(service_name="fleet", exporters=["prometheus"],
+                           prometheus_port=port, infrastructure=False,
+                           analytics=AnalyticsOptions(key="fleet-test-key"))
+    record(m, part, parts)
+    print("ready", flush=True)
+    sys.stdin.read()
+    m.shutdown()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

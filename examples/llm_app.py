@@ -1,116 +1,74 @@
-"""An LLM application measured with otel-measure, runnable without any API key.
+"""An LLM application measured with otel-measure: the real ``openai`` client, one setup line.
 
-A simulated streaming chat client stands in for a provider SDK (``stream=True``): each
-question is one ``track_inference`` call, so every call gets a CLIENT span, the GenAI
-metrics (duration, token usage, time to first chunk, time per chunk), its cost from
-the offline price table, and rate-limit errors as ``error.type``. At the end the app
-scores its answers with BLEU and prints cost and latency.
+``setup(instrument=("openai",))`` patches the OpenAI client, so every call below gets a
+CLIENT span, ``gen_ai.client.operation.duration``, token usage, time to first chunk on
+streams, its cost, and an entry in ``m.models``' in-process statistics; nothing is
+wrapped by hand. Without ``OPENAI_API_KEY`` the client talks to otel-measure's local
+stand-in server (it speaks the OpenAI wire protocol); with the key, to the real API.
+At the end the app scores its answers with BLEU and prints cost and latency.
 
+Needs: pip install 'otel-measure[openai]'
 Run: python examples/llm_app.py   then scrape http://127.0.0.1:9464/metrics
-(OTEL_MEASURE_EXAMPLE_SECONDS sets how long it runs; 20 s by default.)
+(OTEL_MEASURE_EXAMPLE_SECONDS sets how long it runs; 10 s by default.)
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-import random
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+
+import openai
 
 import otel_measure
+from otel_measure.demo.stand_in import StandInLLM
 
 MODEL = "gpt-4o-mini"
-SECONDS = float(os.environ.get("OTEL_MEASURE_EXAMPLE_SECONDS", "20"))
+SECONDS = float(os.environ.get("OTEL_MEASURE_EXAMPLE_SECONDS", "10"))
 FAQ = {
     "When will my order ship?": "your order ships within two business days",
     "Can I return an item?": "items can be returned within 30 days",
-    "When does the store open?": "the store opens at 9 am every weekday",
 }
 
 
-class RateLimitError(Exception):
-    """HTTP 429 from the (simulated) provider."""
+def ask(client: openai.OpenAI, question: str, stream: bool) -> str:
+    """One chat call; streamed calls ask for usage so they are priced too."""
+    messages = [{"role": "system", "content": "Answer in one short sentence."},
+                {"role": "user", "content": question}]
+    if not stream:
+        reply = client.chat.completions.create(model=MODEL, messages=messages)
+        return reply.choices[0].message.content or ""
+    chunks = client.chat.completions.create(
+        model=MODEL, messages=messages, stream=True,
+        stream_options={"include_usage": True})
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
 
-@dataclass
-class Usage:
-    prompt_tokens: int
-    completion_tokens: int
-
-
-@dataclass
-class Chunk:
-    """One streamed delta; the last one carries usage, as OpenAI's include_usage does."""
-
-    text: str
-    usage: Usage | None = None
-
-
-class FakeChatClient:
-    """Streams canned answers word by word with provider-like timing."""
-
-    def __init__(self, seed: int = 1) -> None:
-        self._rng = random.Random(seed)
-
-    async def stream(self, model: str, question: str) -> AsyncIterator[Chunk]:
-        rng = self._rng
-        await asyncio.sleep(rng.uniform(0.02, 0.08))  # queueing + prompt processing
-        if rng.random() < 0.05:
-            raise RateLimitError("429: rate limit reached for " + model)
-        words = FAQ[question].split()
-        if rng.random() < 0.3:
-            words = words[::-1][:3] + words[3:]  # a worse answer now and then
-        for word in words:
-            await asyncio.sleep(rng.uniform(0.002, 0.006))
-            yield Chunk(word + " ")
-        yield Chunk("", Usage(prompt_tokens=40 + len(question.split()) * 2,
-                              completion_tokens=len(words) * 2))
-
-
-async def ask(m: otel_measure.Measure, client: FakeChatClient, question: str) -> str | None:
-    """One measured chat call; returns the answer, or None when rate-limited."""
-    try:
-        async with m.models.track_inference(MODEL, provider="openai",
-                                            server_address="api.openai.com") as call:
-            # Kept on the span only with ModelOptions(capture_content=True).
-            call.set_input_messages([{"role": "user", "content": question}])
-            parts = []
-            async for chunk in client.stream(MODEL, question):
-                if chunk.text:
-                    call.chunk()  # first chunk → time to first chunk; later → chunk gaps
-                    parts.append(chunk.text)
-                if chunk.usage is not None:
-                    call.set_usage(input_tokens=chunk.usage.prompt_tokens,
-                                   output_tokens=chunk.usage.completion_tokens)
-            answer = "".join(parts).strip()
-            call.set_output_messages([{"role": "assistant", "content": answer}])
-            return answer
-    except RateLimitError:
-        return None  # recorded with error.type; a real app would back off and retry
-
-
-async def main() -> None:
-    m = otel_measure.setup(service_name="llm-app")
+def main() -> None:
+    m = otel_measure.setup(service_name="llm-app", instrument=("openai",))
     print("metrics at", m.prometheus_url)
-    client = FakeChatClient()
-    questions = list(FAQ)
+    stand_in = None if os.environ.get("OPENAI_API_KEY") else StandInLLM()
+    client = openai.OpenAI(base_url=stand_in.openai_url, api_key="stand-in") if stand_in \
+        else openai.OpenAI()
     answers: list[str] = []
     references: list[str] = []
     deadline = time.monotonic() + SECONDS
-    while time.monotonic() < deadline:
-        batch = [questions[i % len(questions)] for i in range(len(answers), len(answers) + 4)]
-        for question, answer in zip(batch, await asyncio.gather(
-                *(ask(m, client, q) for q in batch)), strict=True):
-            if answer is not None:
-                answers.append(answer)
-                references.append(FAQ[question])
+    try:
+        while time.monotonic() < deadline and len(answers) < 50:
+            for i, (question, reference) in enumerate(FAQ.items()):
+                try:
+                    answers.append(ask(client, question, stream=i % 2 == 1))
+                    references.append(reference)
+                except openai.APIError:
+                    pass  # recorded with its error.type; a real app would back off
+    finally:
+        client.close()
+        if stand_in is not None:
+            stand_in.close()
     bleu = m.models.calculate_bleu_score(answers, [references], model=MODEL)
     latency = m.models.get_latency_metrics(MODEL)
     cost = m.models.get_cost_metrics()
-    print(f"{latency.total_calls} calls, p95 {(latency.p95_s or 0) * 1000:.0f} ms, time to "
-          f"first chunk p50 {(latency.ttfc_p50_s or 0) * 1000:.0f} ms, errors "
+    print(f"{latency.total_calls} calls, p95 {(latency.p95_s or 0) * 1000:.1f} ms, time to "
+          f"first chunk p50 {(latency.ttfc_p50_s or 0) * 1000:.1f} ms, errors "
           f"{latency.error_rate or 0:.1%}")
     print(f"cost ${cost.total_usd:.6f} (${cost.cost_per_1k_requests or 0:.4f} per 1,000 "
           f"calls; prices as of {cost.price_table_as_of}), BLEU {bleu.score:.3f}")
@@ -118,4 +76,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -18,6 +18,7 @@ from otel_measure.names.attributes import (
     ATTR_GEN_AI_OPERATION_NAME,
     ATTR_GEN_AI_PROVIDER_NAME,
     ATTR_GEN_AI_REQUEST_MODEL,
+    ATTR_GEN_AI_RESPONSE_MODEL,
     ATTR_GEN_AI_TOKEN_TYPE,
     ATTR_LABEL_PREDICTED,
     ATTR_LABEL_TRUE,
@@ -25,6 +26,8 @@ from otel_measure.names.attributes import (
     ATTR_QUALITY_SCORE,
     ATTR_QUALITY_SOURCE,
     ATTR_ROUGE_TYPE,
+    ATTR_SERVER_ADDRESS,
+    ATTR_SERVER_PORT,
     ATTR_STATISTIC,
 )
 from otel_measure.names.metric import MetricName, collect, exported, metric_factory
@@ -35,27 +38,43 @@ _MODEL_ATTRS = (ATTR_GEN_AI_REQUEST_MODEL,)
 _DRIFT_ATTRS = (ATTR_GEN_AI_REQUEST_MODEL, ATTR_DRIFT_FEATURE, ATTR_DRIFT_METHOD)
 _FAIRNESS_ATTRS = (ATTR_GEN_AI_REQUEST_MODEL, ATTR_QUALITY_SOURCE)
 
+# The operations of the GenAI conventions: only these go to gen_ai.client.* metrics; any
+# other operation (predict, classify, score...) is a classical model, measured in
+# measure.model.operation.duration.
+GEN_AI_OPERATIONS = frozenset({
+    "chat", "create_agent", "embeddings", "execute_tool", "generate_content", "invoke_agent",
+    "retrieval", "text_completion"})
+# Recommended when known: the served model and the server called (server.port is
+# conditionally required with server.address).
+_CALL_ATTRS = (ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL,
+               ATTR_GEN_AI_RESPONSE_MODEL, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT)
+
 GEN_AI_CLIENT_OPERATION_DURATION = _metric(
     "gen_ai.client.operation.duration", "histogram", "s",
     "GenAI operation duration.",
-    (ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL,
-     ATTR_ERROR_TYPE),
+    (*_CALL_ATTRS, ATTR_ERROR_TYPE),
 )
 GEN_AI_CLIENT_TOKEN_USAGE = _metric(
     "gen_ai.client.token.usage", "histogram", "{token}",
     "Number of input and output tokens used.",
-    (ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL,
-     ATTR_GEN_AI_TOKEN_TYPE),
+    (*_CALL_ATTRS, ATTR_GEN_AI_TOKEN_TYPE),
 )
 GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK = _metric(
     "gen_ai.client.operation.time_to_first_chunk", "histogram", "s",
     "Time to receive the first chunk of a streamed response.",
-    (ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL),
+    _CALL_ATTRS,
 )
 GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK = _metric(
     "gen_ai.client.operation.time_per_output_chunk", "histogram", "s",
     "Time between consecutive chunks of a streamed response.",
     (ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL),
+)
+MODEL_OPERATION_DURATION = _metric(
+    "measure.model.operation.duration", "histogram", "s",
+    "Duration of a classical (non-GenAI) model's inference: any operation outside the GenAI "
+    "conventions' (predict, classify...).",
+    (ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL,
+     ATTR_ERROR_TYPE),
 )
 MODEL_COST = _metric(
     "measure.model.cost", "counter", "USD",

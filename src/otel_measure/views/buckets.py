@@ -6,6 +6,7 @@ __all__ = [
     "GEN_AI_DURATION_BUCKETS",
     "GEN_AI_TOKEN_USAGE_BUCKETS",
     "HTTP_SERVER_DURATION_BUCKETS",
+    "MODEL_DURATION_BUCKETS",
     "SECONDS_BUCKETS",
 ]
 
@@ -20,6 +21,10 @@ GEN_AI_TOKEN_USAGE_BUCKETS: tuple[float, ...] = (
 # HTTP semantic conventions for http.server.request.duration (seconds).
 HTTP_SERVER_DURATION_BUCKETS: tuple[float, ...] = (
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+)
+# Classical model inference (measure.model.operation.duration): 0.5 ms to 10 s.
+MODEL_DURATION_BUCKETS: tuple[float, ...] = (
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 )
 # General-purpose seconds buckets for measure.* durations (health checks, sessions).
 SECONDS_BUCKETS: tuple[float, ...] = (

@@ -16,7 +16,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from otel_measure.calculators.experiments import (
-    CHANCE_METHOD,
+    CHANCE_METHODS,
     ArmStats,
     analyze_experiment,
     benjamini_hochberg,
@@ -351,7 +351,8 @@ def test_compare_conversion_matches_references(
 ) -> None:
     """Conversion lift, intervals, p-value and chance to beat control equal scipy formulas."""
     (ca, na), (cb, nb) = a, b
-    result = compare(ArmStats.from_counts(na, ca), ArmStats.from_counts(nb, cb), alpha=alpha)
+    result = compare(ArmStats.from_counts(na, ca), ArmStats.from_counts(nb, cb), alpha=alpha,
+                     method="pooled-z")
     pa, pb = ca / na, cb / nb
     va, vb = pa * (1 - pa), pb * (1 - pb)
     z = stats.norm.ppf(1 - alpha / 2)
@@ -367,7 +368,7 @@ def test_compare_conversion_matches_references(
     assert result.significant == (p < alpha)
     if se > 0:
         _close(result.chance_to_beat_control, stats.norm.cdf(delta / se))
-    assert result.chance_to_beat_control_method == CHANCE_METHOD
+    assert result.chance_to_beat_control_method == CHANCE_METHODS["pooled-z"]
     if pa == 0:
         assert math.isnan(result.relative_lift)
         assert result.to_dict()["relative_lift"] is None
@@ -387,7 +388,8 @@ def test_compare_mean_matches_scipy_on_raw_data(a: list[float], b: list[float]) 
     """Mean-metric lift and Welch p-value equal scipy's ttest_ind on the raw values."""
     xa, xb = np.asarray(a), np.asarray(b)
     assume(np.var(xa) > 1e-6 or np.var(xb) > 1e-6)
-    result = compare(ArmStats.from_values(a), ArmStats.from_values(b), metric="mean")
+    result = compare(ArmStats.from_values(a), ArmStats.from_values(b), metric="mean",
+                     method="welch")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # scipy's near-constant-data notice
         ref = stats.ttest_ind(xb, xa, equal_var=False)
@@ -396,7 +398,7 @@ def test_compare_mean_matches_scipy_on_raw_data(a: list[float], b: list[float]) 
     assert result.p_value == pytest.approx(ref.pvalue, rel=1e-7, abs=1e-12)
     assert result.df == pytest.approx(ref.df, rel=1e-7)
     se = math.sqrt(xa.var(ddof=1) / len(a) + xb.var(ddof=1) / len(b))
-    z = stats.norm.ppf(0.975)
+    z = stats.t.ppf(0.975, ref.df)  # the interval uses the test's own t distribution
     assert result.absolute_lift_ci[1] - result.absolute_lift_ci[0] == pytest.approx(
         2 * z * se, rel=1e-7
     )
@@ -429,7 +431,7 @@ def test_analyze_single_treatment_wins() -> None:
         "control": ArmStats.from_counts(10_000, 1_000),
         "treatment": ArmStats.from_counts(10_000, 1_200),
     }
-    result = analyze_experiment(arms)
+    result = analyze_experiment(arms, method="pooled-z")
     analysis = result.comparisons["treatment"]
     _, p = proportions_ztest([1200, 1000], [10_000, 10_000])
     assert analysis.p_adjusted == pytest.approx(p, rel=1e-9)
@@ -437,7 +439,10 @@ def test_analyze_single_treatment_wins() -> None:
     assert (result.verdict, result.winner) == ("treatment wins", "treatment")
     assert result.variants["control"].value == 0.1
     assert result.variants["control"].standard_error == pytest.approx(math.sqrt(0.09 / 10_000))
-    assert analysis.sample_size_needed == sample_size_proportions(0.1, 0.12)
+    # (z₀.₉₇₅ + z₀.₈)² (0.1·0.9 + 0.12·0.88) / 0.02² = 3838.10 with scipy's quantiles.
+    z = stats.norm.ppf(0.975) + stats.norm.ppf(0.8)
+    exact = z**2 * (0.1 * 0.9 + 0.12 * 0.88) / 0.02**2
+    assert analysis.sample_size_needed == math.ceil(exact) == 3839
     assert not result.srm.flagged
     assert result.to_dict()["comparisons"]["treatment"]["verdict"] == "treatment wins"
 
@@ -485,7 +490,7 @@ def test_analyze_holm_and_srm_with_three_arms() -> None:
     counts = {"control": (5_000, 500), "a": (5_100, 560), "b": (10_300, 1_100)}
     arms = {k: ArmStats.from_counts(n, c) for k, (n, c) in counts.items()}
     weights = {"control": 1.0, "a": 1.0, "b": 2.0}
-    result = analyze_experiment(arms, weights=weights)
+    result = analyze_experiment(arms, weights=weights, method="pooled-z")
     raw = [proportions_ztest([c, 500], [n, 5_000])[1] for n, c in (counts["a"], counts["b"])]
     _, adjusted, _, _ = multipletests(raw, method="holm")
     assert result.correction == "holm"
@@ -503,7 +508,7 @@ def test_analyze_mean_metric() -> None:
     xa = rng.normal(10.0, 3.0, 400)
     xb = rng.normal(11.0, 4.0, 420)
     arms = {"control": ArmStats.from_values(xa), "treatment": ArmStats.from_values(xb)}
-    result = analyze_experiment(arms, metric="mean")
+    result = analyze_experiment(arms, metric="mean", method="welch")
     ref = stats.ttest_ind(xb, xa, equal_var=False)
     assert result.comparisons["treatment"].comparison.p_value == pytest.approx(ref.pvalue, 1e-7)
     assert result.variants["treatment"].value == pytest.approx(xb.mean())

@@ -108,6 +108,8 @@ class DriftResult(Result):
         drifted: the method's verdict rule (:attr:`DriftMethod.verdict`) applied.
         baseline_size: baseline rows.
         current_size: current rows.
+        merged: observations (baseline and current) that shared one bin because their
+            categories were past the category cap (``detect_model_drift``); 0 otherwise.
     """
 
     method: str
@@ -117,6 +119,7 @@ class DriftResult(Result):
     drifted: bool
     baseline_size: int
     current_size: int
+    merged: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,11 @@ class DriftMethod:
         max_bins: most non-empty bins the function accepts (None: any).
         numeric_bins: how :func:`detect` counts raw numeric data for a "counts" method:
             "sturges" (numpy's sturges bins over both samples when the baseline has more
-            than 20 distinct values, else one bin per value) or "values" (one bin per value).
+            than 20 distinct values, else one bin per value), "values" (one bin per value)
+            or "sturges_distinct" (sturges bins over the distinct values of both samples,
+            always: Evidently's numeric Hellinger).
+        sturges_options: keyword arguments ``function`` gets on sturges bins (PSI keeps
+            bins empty on both sides there, as Evidently does).
     """
 
     name: str
@@ -168,7 +175,8 @@ class DriftMethod:
     function: Callable[[Any, Any], Any]
     score: str = "statistic"
     max_bins: int | None = None
-    numeric_bins: Literal["sturges", "values"] = "sturges"
+    numeric_bins: Literal["sturges", "values", "sturges_distinct"] = "sturges"
+    sturges_options: tuple[tuple[str, str], ...] = ()
 
     def fits(self, *, numeric: bool, bins: int) -> bool:
         """Whether this method can test data of this kind with ``bins`` non-empty bins."""
@@ -193,6 +201,7 @@ class DriftMethod:
         *,
         baseline_size: int,
         current_size: int,
+        options: Mapping[str, str] | None = None,
     ) -> DriftResult:
         """Run the function on ``baseline``/``current`` (as ``data`` says) and judge it.
 
@@ -200,7 +209,7 @@ class DriftMethod:
             ValueError: a bad threshold, or data the function rejects.
         """
         limit = self.limit(threshold)
-        result = self.function(baseline, current)
+        result = self.function(baseline, current, **(options or {}))
         statistic: float = getattr(result, self.score)
         p_value: float | None = getattr(result, "p_value", None)
         drifted = self.verdict.drifted(statistic, p_value, limit)
@@ -221,8 +230,10 @@ _TABLE = (
     DriftMethod("z", (), "counts", 0.05, _P_BELOW, two_proportion_z, max_bins=2),
     DriftMethod("wasserstein", (), "raw", 0.1, _AT_OR_ABOVE, wasserstein, score="normed"),
     DriftMethod("jensenshannon", ("jensen_shannon",), "counts", 0.1, _AT_OR_ABOVE, jensen_shannon),
-    DriftMethod("psi", (), "counts", 0.1, _AT_OR_ABOVE, psi),
-    DriftMethod("hellinger", (), "counts", 0.1, _AT_OR_ABOVE, hellinger),
+    DriftMethod("psi", (), "counts", 0.1, _AT_OR_ABOVE, psi,
+                sturges_options=(("empty_bins", "fill"),)),
+    DriftMethod("hellinger", (), "counts", 0.1, _AT_OR_ABOVE, hellinger,
+                numeric_bins="sturges_distinct"),
 )
 
 
@@ -315,11 +326,15 @@ def choose_method(baseline: Iterable[Hashable], current: Iterable[Hashable]) -> 
 
 def _counts_for(
     entry: DriftMethod, base: list[Hashable], cur: list[Hashable], numeric: bool
-) -> tuple[list[int], list[int]]:
+) -> tuple[list[int], list[int], bool]:
+    """Counts as Evidently bins them, and whether they are sturges bins."""
+    if numeric and entry.numeric_bins == "sturges_distinct":
+        distinct = list(set(base) | set(cur))
+        return (*sturges_counts(base, cur, distinct), True)  # type: ignore[arg-type]
     sturges = entry.numeric_bins == "sturges"
     if numeric and sturges and len(set(base)) > _STURGES_MIN_DISTINCT:
-        return sturges_counts(base, cur)  # type: ignore[arg-type]
-    return value_counts(base, cur)
+        return (*sturges_counts(base, cur), True)  # type: ignore[arg-type]
+    return (*value_counts(base, cur), False)
 
 
 def detect(
@@ -354,8 +369,10 @@ def detect(
         if not numeric:
             raise ValueError(f"method={name!r} is not allowed for categorical data")
         return entry.test(base, cur, limit, baseline_size=len(base), current_size=len(cur))
-    b, c = _counts_for(entry, base, cur, numeric)
-    return entry.test(b, c, limit, baseline_size=len(base), current_size=len(cur))
+    b, c, binned = _counts_for(entry, base, cur, numeric)
+    options = dict(entry.sturges_options) if binned else None
+    return entry.test(b, c, limit, baseline_size=len(base), current_size=len(cur),
+                      options=options)
 
 
 def dataset_drift(

@@ -120,7 +120,7 @@ class _BinCounts:
     _counts: list[int]
 
     def _layout(self) -> tuple[Hashable, ...]:
-        raise NotImplementedError
+        raise NotImplementedError  # pragma: no cover - abstract: each subclass defines it
 
     def add(self, value: Any) -> None:  # pragma: no cover - both subclasses define it
         raise NotImplementedError
@@ -258,7 +258,7 @@ class CategoricalHistogram(_BinCounts):
             i = self._index.get(value, -1)
         except TypeError:
             check_category("value", value)
-            raise
+            raise  # pragma: no cover - check_category raises for every unhashable value
         if i < 0:
             check_category("value", value)
         self._counts[i] += 1
@@ -277,9 +277,15 @@ def value_counts(base: list[Hashable], cur: list[Hashable]) -> tuple[list[int], 
     return b, c
 
 
-def sturges_counts(base: list[float], cur: list[float]) -> tuple[list[int], list[int]]:
-    """Counts on numpy's 'sturges' equal-width bins over both samples (Evidently's binning)."""
-    both = base + cur
+def sturges_counts(
+    base: list[float], cur: list[float], edge_values: list[float] | None = None
+) -> tuple[list[int], list[int]]:
+    """Counts on numpy's 'sturges' equal-width bins (Evidently's binning).
+
+    The edges come from ``edge_values``, by default both samples (Evidently's PSI and JS);
+    its numeric Hellinger passes the distinct values of both samples instead.
+    """
+    both = base + cur if edge_values is None else edge_values
     first, last = min(both), max(both)
     if first == last:
         first, last = first - 0.5, last + 0.5
@@ -293,5 +299,6 @@ def sturges_counts(base: list[float], cur: list[float]) -> tuple[list[int], list
     hist_c = NumericHistogram(edges)
     hist_b.update(base)
     hist_c.update(cur)
-    # Both samples lie inside [first, last], so the two out-of-range bins stay empty.
+    # Both samples lie inside [first, last] (edge_values spans them), so the two
+    # out-of-range bins stay empty.
     return list(hist_b.counts()[1:-1]), list(hist_c.counts()[1:-1])

@@ -5,9 +5,10 @@ non-negative numbers (each with a positive total) or as two compatible histogram
 :mod:`otel_measure.calculators.drift_bins`. Cost is O(bins), whatever the window size.
 
 Empty bins:
-- Bins empty in both baseline and current are dropped first, so a layout's always-present
-  overflow bins change nothing; the result equals the reference applied to the category
-  values actually seen (what Evidently does with the union of observed values).
+- Bins empty in both baseline and current are dropped first (except by
+  ``psi(..., empty_bins="fill")``), so a layout's always-present overflow bins change
+  nothing; the result equals the reference applied to the category values actually seen
+  (what Evidently does with the union of observed values).
 - PSI then follows Evidently: in each distribution a zero share becomes
   ``min_nonzero_share / 1e6`` if ``min_nonzero_share <= 1e-4`` else ``1e-4``.
 - Chi-square: a bin with expected 0 but observed > 0 (e.g. the overflow bin) makes the
@@ -115,15 +116,36 @@ def counts_pair(baseline: Counts, current: Counts) -> tuple[list[float], list[fl
     return [b for b, _ in kept], [c for _, c in kept]
 
 
+def _plain(counts: Counts) -> object:
+    if isinstance(counts, (NumericHistogram, CategoricalHistogram)):
+        return list(counts.counts())
+    return counts
+
+
 def _fill_zero_shares(shares: list[float]) -> list[float]:
     smallest = min(s for s in shares if s != 0.0)
     fill = smallest / 1e6 if smallest <= 1e-4 else 1e-4
     return [s if s != 0.0 else fill for s in shares]
 
 
-def psi(baseline_counts: Counts, current_counts: Counts) -> StatResult:
-    """Population stability index sum((r - c) ln(r / c)) on bin shares (Evidently's zero fill)."""
-    base, cur = counts_pair(baseline_counts, current_counts)
+def psi(
+    baseline_counts: Counts, current_counts: Counts, *, empty_bins: str = "drop"
+) -> StatResult:
+    """Population stability index sum((r - c) ln(r / c)) on bin shares (Evidently's zero fill).
+
+    ``empty_bins="drop"`` (default) drops bins empty on both sides, as Evidently's union of
+    observed categories does; ``"fill"`` keeps them and zero-fills them like every other
+    empty share, as Evidently does on its sturges bins of numeric data.
+
+    Raises:
+        ValueError: bad counts, or ``empty_bins`` not "drop" or "fill".
+    """
+    if empty_bins not in ("drop", "fill"):
+        raise ValueError(f"empty_bins={empty_bins!r} is not one of 'drop', 'fill'")
+    base, cur = counts_pair(baseline_counts, current_counts)  # checks both
+    if empty_bins == "fill":
+        base = _as_counts("baseline_counts", _plain(baseline_counts))
+        cur = _as_counts("current_counts", _plain(current_counts))
     nb, nc = math.fsum(base), math.fsum(cur)
     r = _fill_zero_shares([b / nb for b in base])
     c = _fill_zero_shares([x / nc for x in cur])
@@ -135,17 +157,32 @@ def _rel_entr(x: float, y: float) -> float:
     return x * math.log(x / y) if x > 0.0 else 0.0
 
 
-def jensen_shannon(baseline_counts: Counts, current_counts: Counts) -> StatResult:
-    """Jensen-Shannon distance in base 2, in [0, 1] (scipy ``jensenshannon(p, q, base=2)``)."""
-    base, cur = counts_pair(baseline_counts, current_counts)
-    nb, nc = math.fsum(base), math.fsum(cur)
-    p = [b / nb for b in base]
+def jensen_shannon(
+    baseline_counts: Counts, current_counts: Counts, *, base: float = math.e
+) -> StatResult:
+    """Jensen-Shannon distance, scipy ``jensenshannon(p, q, base=base)``.
+
+    The default natural log is scipy's and Evidently's, whose 0.1 drift threshold is
+    calibrated on it (range [0, √ln 2]); ``base=2`` gives NannyML's [0, 1] scale
+    (1.2011× the natural-log value).
+
+    Raises:
+        ValueError: bad counts, or ``base`` not a finite number > 0 and != 1.
+    """
+    b_log = check_real("base", base)
+    if not (math.isfinite(b_log) and b_log > 0.0 and b_log != 1.0):
+        raise ValueError(f"base={base!r} is not allowed; expected a finite number > 0, != 1")
+    base_counts, cur = counts_pair(baseline_counts, current_counts)
+    nb, nc = math.fsum(base_counts), math.fsum(cur)
+    p = [b / nb for b in base_counts]
     q = [x / nc for x in cur]
     m = [(pi + qi) / 2.0 for pi, qi in zip(p, q, strict=True)]
     div = math.fsum(_rel_entr(pi, mi) for pi, mi in zip(p, m, strict=True))
     div += math.fsum(_rel_entr(qi, mi) for qi, mi in zip(q, m, strict=True))
-    value = math.sqrt(max(div / _LN2 / 2.0, 0.0))
-    return StatResult("jensenshannon", min(value, 1.0), None, nb, nc, len(base))
+    ln_base = math.log(b_log)
+    value = math.sqrt(max(div / ln_base / 2.0, 0.0))
+    ceiling = math.sqrt(_LN2 / ln_base)  # the distance of disjoint distributions
+    return StatResult("jensenshannon", min(value, ceiling), None, nb, nc, len(base_counts))
 
 
 def hellinger(baseline_counts: Counts, current_counts: Counts) -> StatResult:

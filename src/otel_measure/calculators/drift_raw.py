@@ -21,7 +21,14 @@ from otel_measure.calculators._result import Result
 from otel_measure.calculators.drift_bins import check_category
 from otel_measure.calculators.stats import check_real, finite_floats, kstwo_sf
 
-__all__ = ["KSResult", "WassersteinResult", "ks_test", "prepare_samples", "wasserstein"]
+__all__ = [
+    "KSResult",
+    "WassersteinResult",
+    "ks_p_value",
+    "ks_test",
+    "prepare_samples",
+    "wasserstein",
+]
 
 _MAX_EXACT_N = 10_000
 
@@ -148,7 +155,8 @@ def _first_location(
         for v in sample:
             if hit(diffs[v]):
                 return v
-    raise AssertionError("an extreme is always reached at some data point")
+    raise AssertionError(  # pragma: no cover - unreachable: the maximum is attained
+        "an extreme is always reached at some data point")
 
 
 def ks_test(baseline: Iterable[float], current: Iterable[float]) -> KSResult:
@@ -166,6 +174,16 @@ def ks_test(baseline: Iterable[float], current: Iterable[float]) -> KSResult:
         d, loc, sign = min_s, loc_min, -1
     else:
         d, loc, sign = max_s, loc_max, 1
+    d, prob, method = ks_p_value(d, n1, n2)
+    return KSResult(d, prob, method, n1, n2, loc, sign)
+
+
+def ks_p_value(d: float, n1: int, n2: int) -> tuple[float, float, str]:
+    """scipy ``ks_2samp(method="auto")``'s p-value of a two-sided D for sizes n1, n2.
+
+    Returns:
+        (D as scipy rounds it for the exact method, p-value, "exact" or "asymp").
+    """
     method = "exact" if max(n1, n2) <= _MAX_EXACT_N else "asymp"
     prob = math.nan
     if method == "exact":
@@ -185,8 +203,7 @@ def ks_test(baseline: Iterable[float], current: Iterable[float]) -> KSResult:
         big, small = max(n1, n2), min(n1, n2)
         en = float(big) * float(small) / (big + small)
         prob = kstwo_sf(d, round(en))
-    prob = min(max(prob, 0.0), 1.0)
-    return KSResult(d, prob, method, n1, n2, loc, sign)
+    return d, min(max(prob, 0.0), 1.0), method
 
 
 def wasserstein(baseline: Iterable[float], current: Iterable[float]) -> WassersteinResult:

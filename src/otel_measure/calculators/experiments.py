@@ -1,11 +1,13 @@
-"""A/B test analysis from mergeable per-arm sufficient statistics (n, Σx, Σx²).
+"""A/B test analysis from mergeable per-arm sufficient statistics (n, Σx and M2).
 
 Conventions (GrowthBook gbstats / PostHog): lifts are treatment minus control; conversion
-metrics use the proportion variance p(1 − p), mean metrics the sample variance (ddof 1).
-The absolute-lift interval is normal with Var = σ_A²/n_A + σ_B²/n_B (unpooled), the relative
-lift Δ/|μ_A| uses the delta method and is NaN when μ_A = 0. p-values come from the pooled
-two-proportion z-test (conversions) or Welch's t-test (means). "Chance to beat control" is
-Φ(Δ/SE), a normal approximation under a flat prior.
+metrics use the proportion variance p(1 − p), mean metrics the sample variance (ddof 1),
+kept as Welford/Chan M2. Each comparison uses one model for its intervals, p-value and
+chance to beat control, chosen by ``method`` (see
+:mod:`otel_measure.calculators.experiments_compare`): ``"gbstats"`` (default; gbstats 0.8's
+frequentist t-test on the relative lift (μ_B − μ_A)/μ_A with the delta method and Welch df),
+``"welch"`` (Welch's t on the absolute difference) or ``"pooled-z"`` (conversions; the
+pooled two-proportion z-test).
 
 Data sufficiency ("not enough data"), applied to each treatment together with the control:
 every arm has n >= ``min_count`` (PostHog, 5) and, for conversions, at least ``min_count``
@@ -23,8 +25,10 @@ from dataclasses import dataclass
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.experiments_arms import ArmStats, ArmSummary
 from otel_measure.calculators.experiments_compare import (
-    CHANCE_METHOD,
+    CHANCE_METHODS,
+    METHODS,
     VariantComparison,
+    check_method,
     check_metric,
     compare,
     conversions,
@@ -48,7 +52,8 @@ from otel_measure.calculators.experiments_inference import (
 )
 
 __all__ = [
-    "CHANCE_METHOD",
+    "CHANCE_METHODS",
+    "METHODS",
     "SRM_THRESHOLD",
     "ArmStats",
     "ArmSummary",
@@ -187,6 +192,7 @@ def analyze_experiment(
     min_sample: float = 150.0,
     min_count: int = 5,
     power: float = 0.8,
+    method: str = "gbstats",
 ) -> ExperimentResult:
     """Analyse an experiment: per-arm stats, comparisons, Holm correction, SRM and verdict.
 
@@ -206,6 +212,7 @@ def analyze_experiment(
         min_sample: Metric total the larger arm of a comparison must reach (GrowthBook).
         min_count: Minimum n, conversions and non-conversions per arm (PostHog).
         power: Power for the "sample size needed" figures.
+        method: ``"gbstats"``, ``"welch"`` or ``"pooled-z"`` (see ``compare``).
 
     Raises:
         ValueError: Fewer than two arms, unknown control, mismatched weights, or any bad
@@ -216,6 +223,7 @@ def analyze_experiment(
     if control not in arms:
         raise ValueError(f"control={control!r} is not one of the arms {sorted(arms)!r}")
     kind = check_metric(metric)
+    how = check_method(method, kind)
     a = check_probability("alpha", alpha)
     pw = check_probability("power", power)
     floor = check_finite("min_sample", min_sample)
@@ -224,7 +232,7 @@ def analyze_experiment(
     srm = srm_test([_arm(arms, n).n for n in names], weights_for(names, weights))
     stats = {name: _summary(name, arms[name], kind) for name in names}
     treatments = [name for name in names if name != control]
-    comparisons = {t: compare(arms[control], arms[t], kind, a) for t in treatments}
+    comparisons = {t: compare(arms[control], arms[t], kind, a, how) for t in treatments}
 
     defined = [t for t in treatments if not math.isnan(comparisons[t].p_value)]
     adjusted = dict.fromkeys(treatments, math.nan)

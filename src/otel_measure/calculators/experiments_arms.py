@@ -1,8 +1,9 @@
 """Mergeable per-arm sufficient statistics for A/B tests.
 
-The exported statistics are n, Σx and Σx² (what sums across processes). Internally the
-spread is kept as Welford's M2 = Σ(x − x̄)², merged with Chan et al.'s parallel formula, so
-the variance does not suffer the cancellation of Σx² − (Σx)²/n for data with a large mean.
+The spread is kept as Welford's M2 = Σ(x − x̄)², merged with Chan et al.'s parallel
+formula, so the variance does not suffer the cancellation of Σx² − (Σx)²/n for data with a
+large mean. n, Σx and M2 are what an arm exports; Σx² is still offered for sums-only
+backends.
 Import these through :mod:`otel_measure.calculators.experiments`.
 """
 
@@ -12,6 +13,7 @@ import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.experiments_inference import check_count, check_finite
@@ -73,28 +75,49 @@ class ArmStats:
         return arm
 
     @classmethod
-    def from_sums(cls, n: int, total: float, total_sq: float) -> ArmStats:
-        """Build an arm from exported sufficient statistics (n, Σx, Σx²).
+    def from_sums(
+        cls, n: int, total: float, total_sq: float | None = None, *, m2: float | None = None
+    ) -> ArmStats:
+        """Build an arm from exported sufficient statistics (n, Σx and M2 or Σx²).
+
+        Pass ``m2`` = Σ(x − x̄)² (the ``value.m2`` export, merged across processes with
+        Chan's formula) whenever it is known: it keeps the variance exact for data with a
+        large mean. With only Σx², M2 is Σx² − (Σx)²/n evaluated in exact rational
+        arithmetic on the given floats, so no cancellation is added; a float Σx² of values
+        near 1e8 has already lost the variance, which no formula can recover.
 
         Raises:
-            ValueError: n is not a non-negative integer, the sums are not finite, Σx² < 0,
-                or n = 0 with non-zero sums.
+            ValueError: n is not a non-negative integer, a sum is not finite, Σx² or M2 < 0,
+                neither Σx² nor M2 given, or n = 0 with non-zero sums.
         """
         size = check_count("n", n)
         s1 = check_finite("total", total)
-        s2 = check_finite("total_sq", total_sq)
-        if s2 < 0:
-            raise ValueError(f"total_sq={total_sq!r} is not allowed; a sum of squares is >= 0")
-        if size == 0 and (s1 != 0 or s2 != 0):
-            raise ValueError(f"total={total!r}, total_sq={total_sq!r} must be 0 when n=0")
+        if m2 is None and total_sq is None:
+            raise ValueError("total_sq=None and m2=None: give M2 (preferred) or Σx²")
+        s2 = None if total_sq is None else check_finite("total_sq", total_sq)
+        spread = None if m2 is None else check_finite("m2", m2)
+        for name, value in (("total_sq", s2), ("m2", spread)):
+            if value is not None and value < 0:
+                raise ValueError(f"{name}={value!r} is not allowed; a sum of squares is >= 0")
+        if size == 0 and (s1 != 0 or s2 or spread):
+            raise ValueError(f"total={total!r}, total_sq={total_sq!r}, m2={m2!r} must be 0 "
+                             "when n=0")
         arm = cls()
         arm._n = size
         arm._total = s1
         if size:
             arm._mean = s1 / size
-            # Rounding can leave a tiny negative value for constant data.
-            arm._m2 = max(0.0, s2 - s1 * s1 / size)
-        arm._binary = s2 == s1 and s1.is_integer() and 0 <= s1 <= size
+            if spread is None:
+                assert s2 is not None
+                exact = Fraction(s2) - Fraction(s1) * Fraction(s1) / size
+                spread = max(0.0, float(exact))  # < 0 only for inconsistent sums
+            arm._m2 = spread
+        whole = s1.is_integer() and 0 <= s1 <= size
+        if s2 is not None:
+            arm._binary = whole and s2 == s1
+        else:
+            arm._binary = whole and (size == 0 or math.isclose(
+                arm._m2, s1 * (size - s1) / size, rel_tol=1e-12, abs_tol=1e-12))
         return arm
 
     @classmethod
@@ -168,6 +191,11 @@ class ArmStats:
     def variance(self) -> float:
         """Sample variance (ddof 1), NaN with fewer than two observations."""
         return self._m2 / (self._n - 1) if self._n >= 2 else math.nan
+
+    @property
+    def m2(self) -> float:
+        """Σ(x − x̄)², Welford's spread (merge across processes with Chan's formula)."""
+        return self._m2
 
     @property
     def is_binary(self) -> bool:

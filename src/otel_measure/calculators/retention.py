@@ -44,7 +44,10 @@ def to_posix(name: str, value: object) -> float:
     cls = type(value)
     if cls is float or cls is int:
         # Fast path for the common case; NaN and inf fail the comparison chain.
-        seconds = float(value)  # type: ignore[arg-type]
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except OverflowError:  # an int too big for a float
+            seconds = _FINITE
         if -_FINITE < seconds < _FINITE:
             return seconds
         raise ValueError(f"{name}={value!r} is not allowed; expected a finite timestamp")
@@ -58,7 +61,10 @@ def to_posix(name: str, value: object) -> float:
         raise ValueError(
             f"{name}={value!r} is not allowed; expected POSIX seconds or an aware datetime"
         )
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
     if not math.isfinite(seconds):
         raise ValueError(f"{name}={value!r} is not allowed; expected a finite timestamp")
     return seconds
@@ -108,6 +114,10 @@ class RetentionResult(Result):
     average_on_or_after: tuple[float | None, ...]
 
 
+def _seconds(ts: Timestamp) -> float:
+    return to_posix("activity timestamp", ts)
+
+
 def retention_table(
     first_seen: Mapping[User, Timestamp] | None,
     activity: Iterable[tuple[User, Timestamp]],
@@ -146,66 +156,70 @@ def retention_table(
     now_s = to_posix("now", now)
     now_idx = math.floor((now_s - origin) / length)
 
-    # user -> (cohort index, first-seen seconds)
-    cohort_of: dict[User, int] = {}
-    first_s: dict[User, float] = {}
+    # One dict lookup per event: users get a slot; per-slot state lives in flat lists.
+    slot_of: dict[User, int] = {}
+    firsts: list[float] = []
     events: Iterable[tuple[User, Timestamp]]
     if first_seen is None:
-        converted = [(user, to_posix("activity timestamp", ts)) for user, ts in activity]
+        converted = [(user, _seconds(ts)) for user, ts in activity]
         for user, t in converted:
             if t <= now_s:
-                prev = first_s.get(user)
-                if prev is None or t < prev:
-                    first_s[user] = t
+                i = slot_of.get(user)
+                if i is None:
+                    slot_of[user] = len(firsts)
+                    firsts.append(t)
+                elif t < firsts[i]:
+                    firsts[i] = t
         events = converted
     else:
         events = activity
         for user, ts in first_seen.items():
             t = to_posix("first_seen timestamp", ts)
             if t <= now_s:
-                first_s[user] = t
-    for user, t in first_s.items():
-        cohort_of[user] = math.floor((t - origin) / length)
-
-    # Bit N of mask[user] says "active in period N" for N < periods; last[user] is the
-    # furthest period with activity, which may lie beyond the table.
-    mask: dict[User, int] = dict.fromkeys(cohort_of, 1)
-    last: dict[User, int] = dict.fromkeys(cohort_of, 0)
+                slot_of[user] = len(firsts)
+                firsts.append(t)
     floor = math.floor
-    for user, ts in events:
-        t = to_posix("activity timestamp", ts)
-        cohort = cohort_of.get(user)
-        if cohort is None or t > now_s or t < first_s[user]:
-            continue
-        k = floor((t - origin) / length) - cohort
-        if k < periods:
-            mask[user] |= 1 << k
-        if k > last[user]:
-            last[user] = k
+    cohorts = [floor((t - origin) / length) for t in firsts]
 
-    by_cohort: dict[int, list[User]] = {}
-    for user, cohort in cohort_of.items():
-        by_cohort.setdefault(cohort, []).append(user)
+    # Bit N of masks[i] says "active in period N" for N < periods; lasts[i] is the
+    # furthest period with activity, which may lie beyond the table.
+    masks = [1] * len(firsts)
+    lasts = [0] * len(firsts)
+    get = slot_of.get
+    for user, ts in events:
+        t = ts if type(ts) is float and -_FINITE < ts < _FINITE else _seconds(ts)
+        i = get(user)
+        if i is None or t > now_s or t < firsts[i]:
+            continue
+        k = floor((t - origin) / length) - cohorts[i]
+        if k < periods:
+            masks[i] |= 1 << k
+        if k > lasts[i]:
+            lasts[i] = k
+
+    by_cohort: dict[int, list[int]] = {}
+    for i, cohort in enumerate(cohorts):
+        by_cohort.setdefault(cohort, []).append(i)
 
     rows: list[CohortRetention] = []
     sum_size = [0] * periods
     sum_on = [0] * periods
     sum_after = [0] * periods
     for cohort in sorted(by_cohort):
-        users = by_cohort[cohort]
-        size = len(users)
+        members = by_cohort[cohort]
+        size = len(members)
         begun = min(periods, now_idx - cohort + 1)
         on = [0] * periods
         after_hist = [0] * periods
-        for user in users:
-            m = mask[user]
+        for i in members:
+            m = masks[i]
             n = 0
             while m:
                 if m & 1:
                     on[n] += 1
                 m >>= 1
                 n += 1
-            after_hist[min(last[user], periods - 1)] += 1
+            after_hist[min(lasts[i], periods - 1)] += 1
         # "on or after N" = users whose furthest active period is >= N.
         after = [0] * periods
         running = 0

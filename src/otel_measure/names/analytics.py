@@ -73,6 +73,12 @@ EXPERIMENT_VALUE_SUM_SQUARES = _metric(
     "Sum over exposed users of their metric value squared (for the variance).",
     (ATTR_EXPERIMENT, ATTR_VARIANT),
 )
+EXPERIMENT_VALUE_M2 = _metric(
+    "measure.experiment.value.m2", "gauge", "1",
+    "This process's M2 = Σ(x − x̄)² of the per-user values; merge processes with "
+    "Chan's formula using their exposures and value.sum.",
+    (ATTR_EXPERIMENT, ATTR_VARIANT),
+)
 
 METRICS: tuple[MetricName, ...] = collect(globals())
 __all__ = exported(globals())

@@ -131,11 +131,12 @@ def test_conversion_p_value_equals_statsmodels(users: list[tuple[bool, int]]) ->
             counts[variant][0] += 1
             for _ in range(goals + 1):
                 rig.analytics.record_conversion("t", i)
-    res = rig.analytics.get_ab_test_results("t")
+    res = rig.analytics.get_ab_test_results("t", method="pooled-z")
     (ca, na), (cb, nb) = counts["control"], counts["treatment"]
     p = res.comparisons["treatment"].comparison.p_value
     if 0 in (na, nb) or ca + cb in (0, na + nb):
-        assert math.isnan(p) or p == 1.0 or math.isfinite(p)
+        # An empty arm, or no spread in the pooled rate: no test (statsmodels gives NaN too).
+        assert math.isnan(p)
         return
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -147,7 +148,7 @@ def test_mean_p_value_equals_scipy_welch() -> None:
     """A mean test's p-value equals scipy's Welch t-test on the per-user totals."""
     rig = AnalyticsRig()
     values = _simulate(rig, "mean", 9, users=300)
-    res = rig.analytics.get_ab_test_results("t")
+    res = rig.analytics.get_ab_test_results("t", method="welch")
     want = stats.ttest_ind(values["b"], values["control"], equal_var=False).pvalue
     _close(res.comparisons["b"].comparison.p_value, want)
 
@@ -278,7 +279,8 @@ def test_nps_equals_calculator_and_the_variance_formula(scores: list[int]) -> No
     n = len(scores)
     p = sum(s >= 9 for s in scores) / n
     d = sum(s <= 6 for s in scores) / n
-    margin = 1.96 * 100 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / n)
+    z95 = 1.959963984540054  # scipy.stats.norm.ppf(0.975)
+    margin = z95 * 100 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / n)
     assert got.margin_of_error == pytest.approx(margin, rel=1e-9, abs=1e-9)
     assert got.nps == pytest.approx(100 * (p - d))
 

@@ -142,7 +142,7 @@ def test_binned_methods_use_quantile_bins(seed: int, n_base: int, n_cur: int,
     if method == "psi":
         assert close(got.statistic, reference_psi(b, c)) and got.drifted == (got.statistic >= 0.1)
     elif method == "jensen_shannon":
-        assert close(got.statistic, distance.jensenshannon(p, q, base=2))
+        assert close(got.statistic, distance.jensenshannon(p, q))
         assert got.method == "jensenshannon"
     elif method == "hellinger":
         assert close(got.statistic, math.sqrt(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2) / 2))
@@ -179,7 +179,7 @@ def test_categorical_detection_equals_references(seed: int, k: int, n_base: int,
     b = np.array([base.count(x) for x in keys], dtype=float)
     c = np.array([cur.count(x) for x in keys], dtype=float)
     if got.method == "jensenshannon":
-        assert close(got.statistic, distance.jensenshannon(b / b.sum(), c / c.sum(), base=2))
+        assert close(got.statistic, distance.jensenshannon(b / b.sum(), c / c.sum()))
     elif got.method == "chisquare":
         expected = b * c.sum() / b.sum()
         if (expected == 0).any():
@@ -493,3 +493,29 @@ def test_demo_driver_shows_the_drift_score_moving() -> None:
     since = float(line.split("(drift detected since ")[1].split(" s)")[0])
     assert now > before and since >= 20.0
     assert "fairness by region: demographic parity difference" in text
+
+
+def test_a_failing_automatic_check_is_counted_and_the_others_still_export(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A defect in one feature's automatic check is counted and logged once, never silent."""
+    from otel_measure.instruments.models import drift_export
+
+    real_check = drift_export.check
+
+    def failing_for_x(model: str, copy: Any, *args: Any) -> Any:
+        if copy.feature == "x":
+            raise ZeroDivisionError("injected defect")
+        return real_check(model, copy, *args)
+
+    # Fault injection: no valid input reaches this handler, so the defect is injected.
+    monkeypatch.setattr(drift_export, "check", failing_for_x)
+    r = rig()
+    r.models.set_baseline("m", [float(i % 7) for i in range(100)], "x")
+    r.models.set_baseline("m", ["u", "v"] * 50, "y")
+    stream(r, "m", "x", [1.0, 2.0] * 20)
+    stream(r, "m", "y", ["u", "v"] * 20)
+    with caplog.at_level("WARNING", logger="otel_measure"):
+        assert set(gauges(r, "measure.model.drift.score")) == {("m", "y", "z")}
+        assert set(gauges(r, "measure.model.drift.score")) == {("m", "y", "z")}
+    assert r.rejections.counts()["models.drift_check_failed"] >= 2
+    assert sum("drift_check_failed" in rec.getMessage() for rec in caplog.records) == 1

@@ -2,10 +2,12 @@
 
 Each exposed user contributes one observation x to their variant: 1 or 0 (converted or
 not) for a conversion test, the sum of their values for a mean test. The variant keeps
-n, Σx and Σx², and exports the same numbers as counters (exposures, value.sum,
-value.sum_squares, attributes ``experiment`` and ``variant``), so a backend summing them
-across processes can recompute every figure of :meth:`ExperimentStore.results`. Values
-must be non-negative, which keeps every counter increment non-negative.
+n, Σx, Σx² and M2 = Σ(x − x̄)² (from exact rational sums, since a user's value changes),
+and exports them (counters exposures, value.sum, value.sum_squares; gauge value.m2;
+attributes ``experiment`` and ``variant``). Per-process n, Σx and M2 merge exactly across
+a fleet with Chan's formula (``ArmStats.merge``), Σx² only by plain summing, which loses
+the variance of values with a large mean. Values must be non-negative, which keeps every
+counter increment non-negative.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
-from opentelemetry.metrics import Meter
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from otel_measure.calculators.experiments import ArmStats, analyze_experiment
+from otel_measure.instruments._rejections import safe_repr, text_problem
 from otel_measure.instruments.analytics.events import EventStore
 from otel_measure.instruments.analytics.privacy import BUCKETS, bucket_of, variant_for
 from otel_measure.instruments.analytics.results import ABTest, ABTestResults, extend
@@ -27,6 +31,7 @@ from otel_measure.names import create_instrument
 from otel_measure.names.analytics import (
     EXPERIMENT_CONVERSIONS,
     EXPERIMENT_EXPOSURES,
+    EXPERIMENT_VALUE_M2,
     EXPERIMENT_VALUE_SUM,
     EXPERIMENT_VALUE_SUM_SQUARES,
 )
@@ -45,6 +50,31 @@ class _Arm:
     total: float = 0.0
     total_sq: float = 0.0
     converted: int = 0
+    exact_sum: Fraction = Fraction(0)
+    exact_sq: Fraction = Fraction(0)
+
+    def replace(self, old: float, new: float) -> None:
+        """Change one user's value from ``old`` to ``new`` in the exact rational sums.
+
+        A user's value moves from 0 to its total, so a running Welford update would pass
+        through a huge intermediate spread; exact sums keep M2 correctly rounded instead.
+        """
+        before, after = Fraction(old), Fraction(new)
+        self.exact_sum += after - before
+        self.exact_sq += after * after - before * before
+
+    @property
+    def m2(self) -> float:
+        """Σ(x − x̄)² of the users' values, correctly rounded."""
+        if not self.n:
+            return 0.0
+        return max(0.0, float(self.exact_sq - self.exact_sum * self.exact_sum / self.n))
+
+    def arm_stats(self, metric: str) -> ArmStats:
+        """Return the arm as calculator statistics (counts, or n, Σx and the stable M2)."""
+        if metric == "conversion":
+            return ArmStats.from_counts(self.n, self.converted)
+        return ArmStats.from_sums(self.n, float(self.exact_sum), m2=self.m2)
 
 
 @dataclass
@@ -56,11 +86,13 @@ class _Test:
 
 
 def _check_name(arg: str, value: object) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= _MAX_NAME:
+    problem = text_problem(value, _MAX_NAME)
+    if problem is not None:
         raise ValueError(
-            f"{arg}={value!r} is not allowed; expected a non-empty str of at most "
-            f"{_MAX_NAME} characters"
+            f"{arg}={safe_repr(value)} is not allowed: {problem} (a non-empty str of at most "
+            f"{_MAX_NAME} characters, valid Unicode, no control characters)"
         )
+    assert isinstance(value, str)
     return value
 
 
@@ -129,6 +161,12 @@ class ExperimentStore:
         self._conversions = create_instrument(meter, EXPERIMENT_CONVERSIONS)
         self._sum = create_instrument(meter, EXPERIMENT_VALUE_SUM)
         self._sum_sq = create_instrument(meter, EXPERIMENT_VALUE_SUM_SQUARES)
+        create_instrument(meter, EXPERIMENT_VALUE_M2, callbacks=[self._observe_m2])
+
+    def _observe_m2(self, _options: CallbackOptions) -> list[Observation]:
+        with self._events.locked():
+            return [Observation(arm.m2, attrs) for test in self._tests.values()
+                    for arm, attrs in zip(test.arms, test.attrs, strict=True)]
 
     def create(
         self,
@@ -204,7 +242,8 @@ class ExperimentStore:
             first = entry is None
             if first:
                 state.tests[name] = [index, 0.0, False]
-                test.arms[index].n += 1
+                arm = test.arms[index]
+                arm.n += 1  # a new user with value 0
             else:
                 index = entry[0]  # type: ignore[index]
         if first:
@@ -242,6 +281,7 @@ class ExperimentStore:
             entry[1] = new
         arm.total += delta
         arm.total_sq += delta_sq
+        arm.replace(old, old + delta)
         if not converted:
             entry[2] = True
             arm.converted += 1
@@ -252,12 +292,14 @@ class ExperimentStore:
         return True
 
     def results(
-        self, name: str, now: float, min_sample: float, min_count: int, power: float
+        self, name: str, now: float, min_sample: float, min_count: int, power: float,
+        method: str = "gbstats",
     ) -> ABTestResults:
         """Analyse the test with :func:`~otel_measure.calculators.experiments.analyze_experiment`.
 
         Raises:
-            ValueError: Unknown test, or a bad ``min_sample``, ``min_count`` or ``power``.
+            ValueError: Unknown test, or a bad ``min_sample``, ``min_count``, ``power`` or
+                ``method``.
         """
         if not self.known(name):
             raise ValueError(
@@ -266,9 +308,9 @@ class ExperimentStore:
         test = self._tests[name]
         definition = test.definition
         with self._events.locked():
-            sums = [(a.n, a.total, a.total_sq, a.converted) for a in test.arms]
-        arms = {v: ArmStats.from_sums(n, s1, max(0.0, s2))
-                for v, (n, s1, s2, _c) in zip(definition.variants, sums, strict=True)}
+            stats = [a.arm_stats(definition.metric) for a in test.arms]
+            converted = [a.converted for a in test.arms]
+        arms = dict(zip(definition.variants, stats, strict=True))
         result = analyze_experiment(
             arms,
             control=definition.variants[0],
@@ -278,6 +320,7 @@ class ExperimentStore:
             min_sample=min_sample,
             min_count=min_count,
             power=power,
+            method=method,
         )
-        conversions = {v: s[3] for v, s in zip(definition.variants, sums, strict=True)}
+        conversions = dict(zip(definition.variants, converted, strict=True))
         return extend(ABTestResults, result, test=definition, conversions=conversions, now=now)

@@ -25,6 +25,7 @@ __all__ = [
     "memory_metrics",
     "network_metrics",
     "process_cpu_shares",
+    "utilization_shares",
 ]
 
 _NOT_BUSY = ("idle", "iowait")
@@ -35,6 +36,17 @@ def cpu_shares(before: Mapping[str, float], after: Mapping[str, float]) -> dict[
     deltas = {m: max(0.0, t - before.get(m, t)) for m, t in after.items()}
     total = sum(deltas.values())
     return {m: d / total for m, d in deltas.items()} if total > 0 else {}
+
+
+def utilization_shares(before: Mapping[str, float], after: Mapping[str, float]
+                       ) -> dict[str, float]:
+    """CPU shares per mode between two readings; the since-boot shares when no tick passed.
+
+    A collection right after the baseline (the first one after setup) can see no CPU tick
+    (Linux counts in 10 ms ticks); it then reports the shares since boot rather than no
+    point at all, so ``system.cpu.utilization`` is present on every collection.
+    """
+    return cpu_shares(before, after) or cpu_shares(dict.fromkeys(after, 0.0), after)
 
 
 def process_cpu_shares(prev: HostSnapshot, cur: HostSnapshot) -> dict[str, float]:
@@ -59,7 +71,7 @@ def _rate(delta: float, interval: float) -> float | None:
 
 def cpu_metrics(prev: HostSnapshot, cur: HostSnapshot) -> CPUMetrics:
     """CPU figures between two snapshots."""
-    shares = cpu_shares(prev.cpu_times, cur.cpu_times)
+    shares = utilization_shares(prev.cpu_times, cur.cpu_times)
     per_cpu = tuple(
         _busy(cpu_shares(a, b)) or 0.0
         for a, b in zip(prev.per_cpu_times, cur.per_cpu_times, strict=False)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from opentelemetry.metrics import Observation
 
-from otel_measure.instruments.infrastructure.collect import cpu_shares, process_cpu_shares
+from otel_measure.instruments.infrastructure.collect import process_cpu_shares, utilization_shares
 from otel_measure.instruments.infrastructure.host_snapshot import FileSystem, HostSnapshot
 from otel_measure.names import MetricName
 from otel_measure.names.attributes import (
@@ -90,7 +90,7 @@ def _cpu_time(prev: Snap, cur: Snap, opts: Opts) -> Obs:
 
 
 def _cpu_util(prev: Snap, cur: Snap, opts: Opts) -> Obs:
-    for mode, share in cpu_shares(prev.cpu_times, cur.cpu_times).items():
+    for mode, share in utilization_shares(prev.cpu_times, cur.cpu_times).items():
         yield Observation(share, {ATTR_CPU_MODE: mode})
 
 

@@ -9,13 +9,20 @@ predictions). Its baseline comes from ``set_baseline()`` or, by default, from th
 - ``discrete``: a numeric baseline with at most ``drift_max_categories`` distinct values
   gets one bin per value (as ``calculators.drift.detect`` counts values), plus overflow;
 - ``categorical``: the baseline's categories (the ``drift_max_categories`` most frequent,
-  sorted when comparable), plus one overflow bin for every other value.
+  sorted when comparable), plus one overflow bin for every other value. Queries keep the
+  overflow's values apart again per category, up to ``drift_checks.CATEGORY_CAP`` (100)
+  categories in all, so they equal batch ``calculators.drift.detect()``; exports keep the
+  fixed bins.
 
 Each observation then costs one bin lookup (a bisection or a dict lookup) and updates the
 counts of the sliding current window (the evicted value's bin goes down by one) and the
-cumulative counts exported as ``measure.model.drift.bin.count``. The raw window is kept
-too, for the methods that take raw values. Tests run by the pure calculators
-(:func:`check`), looked up in their one method table (``calculators.drift.DRIFT_METHODS``).
+cumulative counts exported as ``measure.model.drift.bin.count``. Numeric features also
+keep the window on fine fixed bins (``calculators.drift_fine``: every distinct baseline
+value, up to 4,096, is a bin), from which KS and Wasserstein are computed in O(bins),
+whatever the window size: KS exactly when the baseline has at most 4,096 distinct values,
+Wasserstein within a reported bound. The raw window is kept for ``exact=True`` checks,
+which copy and sort it. Tests run by the pure calculators (:func:`check`), looked up in
+their one method table (``calculators.drift.DRIFT_METHODS``).
 """
 
 from __future__ import annotations
@@ -30,29 +37,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from otel_measure.calculators.drift import (
-    AUTO,
     CategoricalHistogram,
     DriftResult,
     NumericBinner,
-    drift_method,
-    method_for,
     resolve_method,
 )
+from otel_measure.calculators.drift_fine import FineCounts, FineLayout, baseline_std
 
 __all__ = [
     "PREDICTION",
     "FeatureTracker",
     "Layout",
     "TrackerCopy",
-    "applicable",
-    "check",
     "clean_value",
-    "is_ready",
     "label_of",
     "normalise_method",
 ]
 
 PREDICTION = "_prediction"  # the exported feature name of a model's predictions
+_FEW = 5  # Evidently's "few distinct values" bound (numeric > 5: KS/Wasserstein)
 
 
 def normalise_method(method: Any) -> str:
@@ -82,8 +85,22 @@ class Layout:
     Built outside the domain's lock: it sorts, counts and bins the whole baseline.
     """
 
-    __slots__ = ("_index", "baseline_counts", "binner", "digest", "distinct", "kind", "labels",
-                 "size", "values")
+    __slots__ = (
+        "_index",
+        "baseline_counts",
+        "binner",
+        "category_counts",
+        "digest",
+        "distinct",
+        "fine",
+        "fine_baseline",
+        "kind",
+        "labels",
+        "size",
+        "std",
+        "track_novel",
+        "values",
+    )
 
     def __init__(self, values: Sequence[Any], bins: int, max_categories: int) -> None:
         self.values = tuple(values)
@@ -109,6 +126,26 @@ class Layout:
         text = repr((self.kind, self.labels)).encode("utf-8", "backslashreplace")
         self.digest = hashlib.sha256(text).hexdigest()[:12]
         self.baseline_counts = self.counts(values)
+        self.fine: FineLayout | None = None
+        self.fine_baseline: FineCounts | None = None
+        self.std = math.nan
+        if numeric:
+            self.fine = FineLayout(values)
+            self.fine_baseline = FineCounts(self.fine, values)
+            self.std = baseline_std(values)
+        # Window values tracked one by one: for categories, every value of the overflow bin
+        # (queries split it per category up to CATEGORY_CAP, as batch detect() does); for
+        # numbers, values new to a baseline of at most _FEW distinct values (Evidently's
+        # choice looks at |baseline ∪ window| only up to there).
+        self.track_novel = self.kind == "categorical" or len(distinct) <= _FEW
+        self.category_counts: dict[Any, int] = (
+            dict(distinct) if self.kind == "categorical" else {})
+
+    def tracked(self, value: Any) -> bool:
+        """Whether the tracker counts ``value`` one by one (see ``track_novel``)."""
+        if self.kind == "categorical":
+            return value not in self._index
+        return value not in self.distinct
 
     def accepts(self, value: Any) -> bool:
         """Whether a cleaned value fits this layout (numbers only for numeric kinds)."""
@@ -138,7 +175,11 @@ class TrackerCopy:
     baseline: tuple[Any, ...]
     baseline_distinct: frozenset[Any]
     baseline_counts: tuple[int, ...]
-    window: tuple[Any, ...]
+    window_size: int
+    unique: int
+    extras: tuple[tuple[Any, int], ...]
+    fine: FineCounts | None
+    window: tuple[Any, ...] | None
     counts: tuple[int, ...]
     totals: tuple[int, ...]
     pending: int
@@ -150,8 +191,8 @@ class FeatureTracker:
     """One feature of one model; every method runs under the domain's lock."""
 
     __slots__ = ("auto", "auto_version", "baseline", "baseline_counts", "baseline_distinct",
-                 "bins", "checked_at", "counts", "feature", "latest", "layout",
-                 "max_categories", "pending", "totals", "version", "window")
+                 "bins", "checked_at", "counts", "feature", "fine", "latest", "layout",
+                 "max_categories", "novel", "pending", "totals", "version", "window")
 
     def __init__(self, feature: str, window_size: int, bins: int, max_categories: int) -> None:
         self.feature = feature
@@ -164,6 +205,8 @@ class FeatureTracker:
         self.window: deque[Any] = deque(maxlen=window_size)
         self.counts: list[int] = []  # per bin, over the current window
         self.totals: list[int] = []  # per bin, every current observation (exported)
+        self.fine: FineCounts | None = None  # numeric window on the fine bins
+        self.novel: Counter[Any] | None = None  # window values outside a tiny baseline
         self.version = 0
         self.latest: dict[str, DriftResult] = {}  # latest result per method (exported)
         self.auto: DriftResult | None = None
@@ -196,9 +239,21 @@ class FeatureTracker:
         if not layout.accepts(value):
             return False
         window = self.window
+        fine, novel = self.fine, self.novel
         if len(window) == window.maxlen:
-            self.counts[layout.index(window[0])] -= 1
+            old = window[0]
+            self.counts[layout.index(old)] -= 1
+            if fine is not None:
+                fine.remove(old)
+            if novel is not None and layout.tracked(old):
+                novel[old] -= 1
+                if not novel[old]:
+                    del novel[old]
         window.append(value)
+        if fine is not None:
+            fine.add(value)
+        if novel is not None and layout.tracked(value):
+            novel[value] += 1
         i = layout.index(value)
         self.counts[i] += 1
         self.totals[i] += 1
@@ -222,89 +277,33 @@ class FeatureTracker:
         self.baseline_distinct = layout.distinct
         self.baseline_counts = layout.baseline_counts
         self.counts = list(layout.counts(list(self.window)))
+        self.fine = None if layout.fine is None else FineCounts(layout.fine, self.window)
+        self.novel = (Counter(v for v in self.window if layout.tracked(v))
+                      if layout.track_novel else None)
         self.totals = list(self.counts)
         self.latest.clear()
         self.auto, self.auto_version = None, -1
         self.checked_at = -math.inf
         self.version += 1
 
-    def copy(self) -> TrackerCopy:
-        """Copy the state for computations outside the lock."""
+    def copy(self, raw: bool = False) -> TrackerCopy:
+        """Copy the state for computations outside the lock: O(bins), or O(window) for raw."""
+        distinct = self.baseline_distinct
+        novel: Counter[Any] = self.novel if self.novel is not None else Counter()
+        unique = len(distinct) + sum(1 for k in novel if k not in distinct)
+        if self.layout is None:
+            unique = len(set(self.window))  # no baseline: only used for readiness
         return TrackerCopy(
             feature=self.feature, layout=self.layout, baseline=self.baseline,
             baseline_distinct=self.baseline_distinct, baseline_counts=self.baseline_counts,
-            window=tuple(self.window), counts=tuple(self.counts), totals=tuple(self.totals),
+            window_size=len(self.window), unique=max(unique, 1),
+            extras=tuple(novel.items()) if self.layout and self.layout.kind == "categorical"
+            else (),
+            fine=None if self.fine is None else self.fine.copy(),
+            window=tuple(self.window) if raw else None,
+            counts=tuple(self.counts), totals=tuple(self.totals),
             pending=len(self.pending), version=self.version,
             auto=self.auto if self.auto_version == self.version else None)
-
-
-def is_ready(copy: TrackerCopy) -> bool:
-    """Whether a feature has a baseline and at least one current observation."""
-    return copy.layout is not None and bool(copy.window)
-
-
-def _not_ready(model: str, copy: TrackerCopy, auto_baseline: int | None) -> str | None:
-    if copy.layout is None:
-        if auto_baseline is not None:
-            return (f"feature {copy.feature!r} of model {model!r} has no baseline yet: "
-                    f"{copy.pending} of the {auto_baseline} observations of its automatic "
-                    "baseline collected (or call set_baseline())")
-        return (f"feature {copy.feature!r} of model {model!r} has no baseline: call "
-                "set_baseline() or enable ModelOptions.drift_auto_baseline")
-    if not copy.window:
-        return (f"feature {copy.feature!r} of model {model!r} has a baseline but no current "
-                "observation yet")
-    return None
-
-
-def applicable(method: str, copy: TrackerCopy) -> bool:
-    """Whether ``method`` (a name, alias or "auto") can test this (ready) feature."""
-    layout = copy.layout
-    if layout is None:
-        return False
-    if resolve_method(method) == AUTO:
-        return True
-    used = sum(1 for b, c in zip(copy.baseline_counts, copy.counts, strict=True) if b or c)
-    return drift_method(method).fits(numeric=layout.kind != "categorical", bins=used)
-
-
-def check(model: str, copy: TrackerCopy, method: str, threshold: float | None,
-          auto_baseline: int | None) -> DriftResult:
-    """Test a feature's current window against its baseline with the calculators.
-
-    ``method`` is a name or alias of ``calculators.drift.DRIFT_METHODS`` or "auto"
-    (Evidently's choice from the baseline size and the distinct values of baseline and
-    window). "raw" methods run on the raw values, "counts" methods on the fixed bins; the
-    table's row gives the default threshold and the verdict rule.
-
-    Raises:
-        ValueError: the feature is not ready, the method is unknown or does not fit its
-            data, or the threshold is not a finite number.
-    """
-    reason = _not_ready(model, copy, auto_baseline)
-    if reason is not None:
-        raise ValueError(reason)
-    layout = copy.layout
-    assert layout is not None
-    numeric = layout.kind != "categorical"
-    name = resolve_method(method)
-    if name == AUTO:
-        unique = len(copy.baseline_distinct.union(copy.window))
-        name = method_for(len(copy.baseline), unique, numeric=numeric)
-    entry = drift_method(name)
-    raw = entry.data == "raw"
-    if raw and not numeric:
-        raise ValueError(f"method={name!r} is not allowed for the categorical feature "
-                         f"{copy.feature!r} of model {model!r}")
-    limit = entry.limit(threshold)
-    baseline, current = ((copy.baseline, copy.window) if raw
-                         else (copy.baseline_counts, copy.counts))
-    try:
-        return entry.test(baseline, current, limit, baseline_size=len(copy.baseline),
-                          current_size=len(copy.window))
-    except ValueError as exc:
-        raise ValueError(f"method={name!r} cannot test feature {copy.feature!r} of model "
-                         f"{model!r}: {exc}") from None
 
 
 def label_of(value: Hashable) -> float | int | str:

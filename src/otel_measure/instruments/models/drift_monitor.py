@@ -14,18 +14,17 @@ from typing import Any
 from opentelemetry.metrics import Meter
 
 from otel_measure.calculators.drift import DriftResult, dataset_drift
+from otel_measure.instruments._rejections import safe_repr
 from otel_measure.instruments.models.drift import (
     PREDICTION,
     FeatureTracker,
     Layout,
     TrackerCopy,
-    applicable,
-    check,
     clean_value,
-    is_ready,
     label_of,
     normalise_method,
 )
+from otel_measure.instruments.models.drift_checks import applicable, check, is_ready
 from otel_measure.instruments.models.drift_export import DriftExport
 from otel_measure.instruments.models.registry import ModelRegistry
 from otel_measure.instruments.models.results import (
@@ -95,7 +94,8 @@ class DriftMonitor:
                 return True, value
             why = "expected a number, like the predictions of the baseline"
         self._reject("models.bad_prediction",
-                                f"prediction={prediction!r} is invalid for drift: {why}")
+                                f"prediction={safe_repr(prediction)} is invalid for drift: "
+                                f"{why}")
         return False, None
 
     def add_prediction(self, state: ModelState, value: Any) -> bool:
@@ -119,7 +119,7 @@ class DriftMonitor:
         cleaned, why = clean_value(value)
         if why is not None:
             self._reject("models.bad_feature_value",
-                         f"value={value!r} of feature {key!r} is invalid: {why}")
+                         f"value={safe_repr(value)} of feature {key!r} is invalid: {why}")
             return
         with self._lock:
             tracker = self._tracker(state, key)
@@ -131,7 +131,7 @@ class DriftMonitor:
                 f"{self.options.drift_max_features} features are already tracked")
         elif not added:
             self._reject("models.bad_feature_value",
-                         f"value={value!r} of feature {key!r} is invalid: expected "
+                         f"value={safe_repr(value)} of feature {key!r} is invalid: expected "
                          "a number, like its numeric baseline")
 
     # --- baseline and checks --------------------------------------------------------
@@ -168,11 +168,13 @@ class DriftMonitor:
         return self._feature_drift(model, copy, self._export.run_auto([(model, copy)]))
 
     def detect(self, model: str, feature: str | None, method: str,
-               threshold: float | None, share: float) -> ModelDriftMetrics:
+               threshold: float | None, share: float, exact: bool = False) -> ModelDriftMetrics:
         """``ModelMetrics.detect_model_drift`` (see its docstring)."""
+        if not isinstance(exact, bool):
+            raise ValueError(f"exact={exact!r} is not allowed; expected True or False")
         name = normalise_method(method)
         key = self._feature_key(feature)
-        copies = self._tracker_copies(model)
+        copies = self._tracker_copies(model, raw=exact)
         target = copies.get(key)
         if target is None:
             what = "the predictions" if feature is None else f"feature {key!r}"
@@ -202,9 +204,9 @@ class DriftMonitor:
             share_of_drifted=verdict.share_of_drifted, share_threshold=verdict.share_threshold,
             dataset_drift=verdict.drifted, drifted_features=verdict.drifted_features)
 
-    def _tracker_copies(self, model: str) -> dict[str, TrackerCopy]:
+    def _tracker_copies(self, model: str, raw: bool = False) -> dict[str, TrackerCopy]:
         with self._lock:
-            return {f: t.copy() for f, t in self._registry.known(model).drift.items()}
+            return {f: t.copy(raw) for f, t in self._registry.known(model).drift.items()}
 
     def _feature_drift(self, model: str, copy: TrackerCopy,
                        results: dict[tuple[str, str], DriftResult]) -> FeatureDrift:
@@ -212,7 +214,7 @@ class DriftMonitor:
         return FeatureDrift(
             feature=copy.feature, kind="pending" if layout is None else layout.kind,
             baseline_size=len(copy.baseline), pending=copy.pending,
-            current_size=len(copy.window), layout="" if layout is None else layout.digest,
+            current_size=copy.window_size, layout="" if layout is None else layout.digest,
             labels=() if layout is None else tuple(label_of(v) for v in layout.labels),
             baseline_counts=copy.baseline_counts, current_counts=copy.counts,
             result=results.get((model, copy.feature)))

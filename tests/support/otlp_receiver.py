@@ -119,9 +119,9 @@ class GrpcReceiver:
 
 
 class HttpReceiver:
-    """OTLP/HTTP protobuf on a free loopback port (/v1/metrics, /v1/traces)."""
+    """OTLP/HTTP protobuf on a loopback port (/v1/metrics, /v1/traces); 0 picks a free one."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.received = received = Received()
 
         class Handler(BaseHTTPRequestHandler):
@@ -156,7 +156,8 @@ class HttpReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ThreadingHTTPServer.allow_reuse_address = True
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

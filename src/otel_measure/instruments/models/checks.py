@@ -1,18 +1,26 @@
 """Input checks of the models domain: the slow path behind ``record_inference``'s fast one.
 
 Recording checks drop, count and log bad input through :class:`Rejections` (or raise
-``ValueError`` with ``strict=True``); their reasons are the fixed ``models.*`` constants
-below, never user data. Query checks raise ``ValueError``.
+``OtelMeasureInputError`` with ``strict=True``); their reasons are the fixed ``models.*``
+constants below, never user data. Query checks raise ``ValueError``. Bounds: names and
+labels as :func:`text_problem` (at most 256 characters), durations up to
+:data:`MAX_SECONDS`, token counts up to :data:`MAX_TOKENS` per call.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 import operator
+from collections.abc import Mapping
 from typing import Any
 
-from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments._rejections import (
+    MAX_SECONDS,
+    MAX_TOKENS,
+    Rejections,
+    real_number,
+    safe_repr,
+    text_problem,
+)
 
 __all__ = ["REASONS", "Checks", "unknown_model"]
 
@@ -27,13 +35,14 @@ REASONS = (
     "models.invalid_time_to_first_chunk",
     "models.invalid_label",
     "models.unregistered_model",
-    "models.too_many_models",
     "models.bad_prediction",
     "models.invalid_feature",
     "models.too_many_features",
     "models.bad_feature_value",
     "models.invalid_group",
     "models.invalid_outcome",
+    "models.invalid_attributes",
+    "models.model_overflow",
 )
 _MAX_NAME = 256
 
@@ -41,12 +50,18 @@ _MAX_NAME = 256
 def unknown_model(model: Any, known: list[str]) -> ValueError:
     """The error of a query about a model that was never recorded nor registered."""
     listed = sorted(known)
-    return ValueError(f"model={model!r} is unknown; recorded or registered models: "
+    return ValueError(f"model={safe_repr(model)} is unknown; recorded or registered models: "
                       f"{listed[:20]!r}{' ...' if len(listed) > 20 else ''}")
 
 
 def _bad_name(value: Any) -> bool:
-    return not isinstance(value, str) or not value.strip() or len(value) > _MAX_NAME
+    return text_problem(value, _MAX_NAME) is not None
+
+
+def _name_rule(arg: str, value: Any) -> str:
+    return (f"{arg}={safe_repr(value)} is invalid: {text_problem(value, _MAX_NAME)} (a "
+            f"non-empty str of at most {_MAX_NAME} characters, valid Unicode, no control "
+            "characters)")
 
 
 class Checks:
@@ -61,10 +76,9 @@ class Checks:
 
     @staticmethod
     def check_name(arg: str, value: Any) -> None:
-        """Raise ``ValueError`` unless ``value`` is a non-empty string of <= 256 chars."""
+        """Raise ``ValueError`` unless ``value`` is a valid name (see :func:`text_problem`)."""
         if _bad_name(value):
-            raise ValueError(f"{arg}={value!r} is invalid: expected a non-empty string of at "
-                             f"most {_MAX_NAME} characters")
+            raise ValueError(_name_rule(arg, value))
 
     def valid_series_args(self, model: Any, operation: Any, provider: Any,
                           error_type: Any) -> bool:
@@ -77,19 +91,17 @@ class Checks:
         ):
             if (value is not None or not optional) and _bad_name(value):
                 self.rejections.reject(
-                    reason, f"{arg}={value!r} is invalid: expected a non-empty string of at "
-                            f"most {_MAX_NAME} characters" + (" or None" if optional else ""))
+                    reason, _name_rule(arg, value) + (" or None" if optional else ""))
                 return False
         return True
 
     def check_seconds(self, arg: str, value: Any, reason: str) -> float | None:
-        """Return ``value`` as finite seconds >= 0, or reject it and return None."""
-        if isinstance(value, numbers.Real) and not isinstance(value, bool):
-            seconds = float(value)
-            if math.isfinite(seconds) and seconds >= 0:
-                return seconds
-        self.rejections.reject(reason, f"{arg}={value!r} is invalid: expected a finite "
-                                        "number of seconds >= 0")
+        """Return ``value`` as seconds in [0, one day], or reject it and return None."""
+        seconds = real_number(value)
+        if seconds is not None and 0 <= seconds <= MAX_SECONDS:
+            return seconds
+        self.rejections.reject(reason, f"{arg}={safe_repr(value)} is invalid: expected a "
+                                        f"finite number of seconds from 0 to {MAX_SECONDS:g}")
         return None
 
     def check_tokens(self, inp: Any, out: Any, cached: Any
@@ -103,17 +115,18 @@ class Checks:
                 continue
             try:
                 count = operator.index(value) if not isinstance(value, bool) else -1
-            except TypeError:
+            except Exception:  # not an integer, or a hostile __index__
                 count = -1
-            if count < 0:
-                self.rejections.reject("models.invalid_tokens", f"{arg}={value!r} is "
-                                        "invalid: expected an integer >= 0 or None")
+            if not 0 <= count <= MAX_TOKENS:
+                self.rejections.reject("models.invalid_tokens", f"{arg}={safe_repr(value)} is "
+                                        f"invalid: expected an integer from 0 to {MAX_TOKENS} "
+                                        "or None")
                 return None
             counts.append(count)
         if counts[0] is not None and counts[2] is not None and counts[2] > counts[0]:
             self.rejections.reject(
                 "models.cached_exceeds_input",
-                f"cached_input_tokens={cached!r} exceeds input_tokens={inp!r}: cached input "
+                f"cached_input_tokens={counts[2]} exceeds input_tokens={counts[0]}: cached input "
                 "tokens are part of the input tokens")
             return None
         return counts[0], counts[1], counts[2]
@@ -127,7 +140,25 @@ class Checks:
         if seconds > latency:
             self.rejections.reject(
                 "models.invalid_time_to_first_chunk",
-                f"time_to_first_token_s={ttfc!r} exceeds latency_s={latency!r}: the first "
+                f"time_to_first_token_s={seconds!r} exceeds latency_s={latency!r}: the first "
                 "chunk cannot arrive after the call ended")
             return None
         return seconds
+
+    def span_attributes(self, attributes: Any) -> dict[str, Any]:
+        """Return a copy of extra span attributes (str keys), or reject them and return {}."""
+        if attributes is None:
+            return {}
+        if isinstance(attributes, Mapping):
+            try:
+                extra = dict(attributes)
+            except Exception:  # a hostile mapping
+                extra = None
+            if extra is not None and len(extra) <= 128 and all(
+                    text_problem(k, _MAX_NAME) is None for k in extra):
+                return extra
+        self.rejections.reject(
+            "models.invalid_attributes",
+            f"attributes={safe_repr(attributes)} is invalid: expected a mapping of at most "
+            "128 valid str keys, or None")
+        return {}

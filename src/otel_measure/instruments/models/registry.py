@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from otel_measure.instruments._rejections import safe_repr
 from otel_measure.instruments.models.checks import Checks, unknown_model
 from otel_measure.instruments.models.pricing import PriceTable, provider_from_name
 from otel_measure.instruments.models.snapshots import StateCopy, copy_state
@@ -65,11 +66,20 @@ class ModelRegistry:
                           f"model {model!r} is not registered; call register_model() first "
                           "or set ModelOptions(require_registration=False)")
         state = self._new_state(model)
-        if state is None:
-            return None, ("models.too_many_models",
-                          f"model {model!r} is dropped: max_models={self.options.max_models} "
-                          "models are already tracked")
+        if state is None:  # past max_models: the one overflow model, never a lock-out
+            state = self.models.get(OTHER)
+            if state is None:
+                state = ModelState(OTHER, self.options.latency_buffer_size,
+                                   self.options.prediction_buffer_size)
+                self.models[OTHER] = state
         return state, None
+
+    def count_overflow(self, model: Any) -> None:
+        """Count a call recorded into the ``_OTHER`` model because ``max_models`` was reached."""
+        self.checks.rejections.count(
+            "models.model_overflow",
+            f"model={safe_repr(model)} is recorded as {OTHER!r}: max_models="
+            f"{self.options.max_models} models are already tracked")
 
     def stream_state(self, model: Any) -> ModelState | None:
         """The model's state for a streaming call, or None after rejecting the call."""
@@ -82,6 +92,8 @@ class ModelRegistry:
             state, failure = self.recording_state(model)
         if failure is not None:
             self.checks.rejections.reject(*failure)
+        elif state is not None and state.name != model:
+            self.count_overflow(model)
         return state
 
     def query_state(self, model: str) -> ModelState:
@@ -156,23 +168,35 @@ class ModelRegistry:
 
     # --- the hot path's series ------------------------------------------------------
 
-    def series_for(self, model: Any, operation: Any, provider: Any, error_type: Any
-                   ) -> Series | None:
-        """Return the cached series of a combination, creating it; None when rejected."""
+    def series_for(self, model: Any, operation: Any, provider: Any, error_type: Any,
+                   extra: tuple[tuple[str, Any], ...] = ()) -> Series | None:
+        """Return the cached series of a combination, creating it; None when rejected.
+
+        ``extra`` holds the attributes a client call adds to its metrics (response model,
+        server address and port); they are part of the cache key.
+        """
         if not self.checks.valid_series_args(model, operation, provider, error_type):
             return None
-        key = (model, operation, provider, error_type)
+        key = (model, operation, provider, error_type, *((extra,) if extra else ()))
         with self.lock:
             series = self.series.get(key)
             if series is not None:
                 return series
             state, failure = self.recording_state(model)
             if state is not None:
-                series = Series(state, operation, self.provider(state, provider),
-                                None if error_type is None else str(error_type))
-                if len(self.series) < _SERIES_LIMIT:
-                    self.series[key] = series
-                return series
+                overflow = state.name != model
+                if overflow:  # the _OTHER model's series; the caller's key is not cached
+                    key = (OTHER, *key[1:])
+                    series = self.series.get(key)
+                if series is None:
+                    series = Series(state, operation, self.provider(state, provider),
+                                    None if error_type is None else str(error_type), extra)
+                    if len(self.series) < _SERIES_LIMIT:
+                        self.series[key] = series
+        if state is not None:
+            if overflow:  # not cached: every overflowed call is counted
+                self.count_overflow(model)
+            return series
         if failure is not None:
             self.checks.rejections.reject(*failure)
         return None

@@ -1,0 +1,1 @@
+"""Reliability: hostile input, fork, floods and stuck connections (docs/reliability.md)."""

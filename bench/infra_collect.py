@@ -171,11 +171,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    compare("defaults of both (connection counts: ours per transport from sockstat, theirs "
-            "per state from psutil.net_connections)", ours(True), theirs(True), args.runs)
-    compare("both without connection counts", ours(False), theirs(False), args.runs)
-    compare("both with per-state connection counts", ours(True, states=True), theirs(True),
-            args.runs)
+    # Like-for-like first: the same families, connections counted the same way or not at all.
+    compare("headline, like-for-like: both without connection counts", ours(False),
+            theirs(False), args.runs)
+    compare("like-for-like: both with per-state connection counts", ours(True, states=True),
+            theirs(True), args.runs)
+    compare("variant, not like-for-like: defaults of both (connection counts: ours per "
+            "transport from sockstat, theirs per state from psutil.net_connections)",
+            ours(True), theirs(True), args.runs)
 
 
 if __name__ == "__main__":

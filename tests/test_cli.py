@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from otel_measure.cli import main
 from otel_measure.config import render_configuration_table
 from otel_measure.names import render_catalog
@@ -71,8 +73,12 @@ def test_snapshot_prints_dashboard_json() -> None:
     assert 0 < snap["infrastructure"]["snapshot"]["memory"]["utilization"] < 1
 
 
-def test_catalog_and_settings_commands_match_docs(capsys: object) -> None:
+def test_catalog_and_settings_commands_match_docs(capsys: pytest.CaptureFixture[str]) -> None:
     """docs/metrics.md and the settings table are exactly what the commands print."""
-    assert (ROOT / "docs" / "metrics.md").read_text() == render_catalog()
-    assert render_configuration_table() in (ROOT / "docs" / "configuration.md").read_text()
+    metrics_doc = (ROOT / "docs" / "metrics.md").read_text()
     assert main(["catalog"]) == 0
+    assert capsys.readouterr().out == metrics_doc == render_catalog()
+    assert main(["settings"]) == 0
+    table = capsys.readouterr().out
+    assert table == render_configuration_table()
+    assert table and table in (ROOT / "docs" / "configuration.md").read_text()

@@ -15,6 +15,8 @@ from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 import otel_measure
 from otel_measure import OtelMeasureConfigError, OtelMeasureError
@@ -26,14 +28,22 @@ def test_given_meter_provider_gets_instruments_and_no_exporters() -> None:
     """With meter_provider= the instruments land there and setup() starts no server."""
     reader = InMemoryMetricReader()
     provider = MeterProvider(metric_readers=[reader])
-    m = otel_measure.setup(meter_provider=provider, tracer_provider=TracerProvider())
+    spans = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
+    m = otel_measure.setup(meter_provider=provider, tracer_provider=tracer_provider)
     assert m.prometheus_url is None and m.endpoints == {}
     points = metric_points(reader.get_metrics_data())
     assert points["system.memory.limit"][0].value > 0
     assert {p.attributes["cpu.mode"] for p in points["process.cpu.time"]} == {"user", "system"}
     m.shutdown()
-    # The app's provider was not shut down: it still collects.
-    assert reader.get_metrics_data() is not None
+    # The app's providers were not shut down: a new instrument still records and collects,
+    # and a new span still reaches the app's exporter (both fail after a provider shutdown).
+    provider.get_meter("app").create_counter("app.after_shutdown").add(5)
+    assert metric_points(reader.get_metrics_data())["app.after_shutdown"][0].value == 5
+    with tracer_provider.get_tracer("app").start_as_current_span("after-shutdown"):
+        pass
+    assert [s.name for s in spans.get_finished_spans()] == ["after-shutdown"]
 
 
 def test_resource_carries_service_environment_and_instance(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -91,6 +91,17 @@ rows = st.lists(
 )
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(
+    st.tuples(st.sampled_from("abcdef"), st.integers(0, 1), st.integers(0, 1)),
+    min_size=2, max_size=400,
+))
+def test_matches_fairlearn_public_functions_random(data: list[tuple[str, int, int]]) -> None:
+    """Larger random panels (up to 400 rows, 6 groups) equal fairlearn's public functions."""
+    check_against_fairlearn([t for _, t, _ in data], [p for _, _, p in data],
+                            [g for g, _, _ in data], full=True)
+
+
 @settings(max_examples=100, deadline=None)
 @given(rows)
 def test_matches_fairlearn_random(data: list[tuple[str, int, int]]) -> None:

@@ -20,7 +20,7 @@ def _reference(scores: list[int], confidence: float) -> dict[str, float]:
     arr = np.asarray(scores)
     p = float(np.mean(arr >= 9))
     d = float(np.mean(arr <= 6))
-    z = 1.96 if confidence == 0.95 else float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    z = float(stats.norm.ppf((1 + confidence) / 2))
     score = 100 * (p - d)
     margin = z * 100 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / len(arr))
     return {
@@ -33,7 +33,10 @@ def _reference(scores: list[int], confidence: float) -> dict[str, float]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(scores=_scores.filter(bool), confidence=st.floats(0.5, 0.999))
+@given(
+    scores=_scores.filter(bool),
+    confidence=st.one_of(st.sampled_from([0.8, 0.9, 0.95, 0.99]), st.floats(0.5, 0.999)),
+)
 def test_matches_numpy_scipy(scores: list[int], confidence: float) -> None:
     """Score, margin, interval and z equal a numpy/scipy computation."""
     result = nps(scores, confidence)
@@ -68,18 +71,27 @@ def test_merge_equals_concatenation(left: list[int], right: list[int]) -> None:
     assert a.result() == whole or (whole.n == 0 and a.result().n == 0)
 
 
-def test_z_is_the_convention_at_95_and_exact_elsewhere() -> None:
-    """The 95 % margin uses 1.96 as the NPS definition does; other levels the exact quantile."""
-    assert nps_from_counts(50, 30, 20).z == 1.96
-    result = nps_from_counts(50, 30, 20, confidence=0.9)
-    assert result.z == pytest.approx(stats.norm.ppf(0.95), rel=1e-15)
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.975, 0.99, 0.999])
+def test_z_is_the_exact_normal_quantile_at_every_level(confidence: float) -> None:
+    """z is scipy's Φ⁻¹((1 + c) / 2) at every level, 95 % included (not the rounded 1.96)."""
+    result = nps_from_counts(50, 30, 20, confidence=confidence)
+    assert result.z == pytest.approx(stats.norm.ppf((1 + confidence) / 2), rel=1e-12)
+
+
+def test_margin_grows_with_confidence_across_95() -> None:
+    """The margin is monotone in the confidence level, with no jump at exactly 0.95."""
+    levels = [0.9499999, 0.95, 0.9500001]
+    margins = [nps_from_counts(50, 30, 20, confidence=c).margin_of_error for c in levels]
+    assert margins[0] < margins[1] < margins[2]
 
 
 def test_hand_computed_example() -> None:
     """50 promoters, 30 passives, 20 detractors give NPS 30 and Var 0.61/100."""
     result = nps_from_counts(50, 30, 20)
     assert result.nps == pytest.approx(30.0)
-    assert result.margin_of_error == pytest.approx(1.96 * 100 * math.sqrt(0.0061))
+    assert result.margin_of_error == pytest.approx(
+        stats.norm.ppf(0.975) * 100 * math.sqrt(0.0061), rel=1e-12
+    )
     assert (result.promoter_share, result.passive_share, result.detractor_share) == (
         0.5,
         0.3,

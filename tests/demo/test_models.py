@@ -37,3 +37,27 @@ def test_models_driver_status_before_and_after_steps() -> None:
         driver.step(m, step * 0.2)
     assert "chat p95" in driver.status(m) and m.models.get_cost_metrics().total_usd > 0
     m.shutdown()
+
+
+def _drift_line(drift_after_s: float, steps: list[float]) -> tuple[str, list[float]]:
+    """The summary's drift line after the given steps, and the statistics checked."""
+    import otel_measure
+
+    m = otel_measure.setup(exporters="none", infrastructure=False)
+    try:
+        driver = ModelsDriver(random.Random(3), drift_after_s=drift_after_s)
+        for elapsed in steps:
+            driver.step(m, elapsed)
+        [line] = [x for x in driver.summary(m) if "drift of amount" in x]
+        return line, [s for _, s, _ in driver._drift]
+    finally:
+        m.shutdown()
+
+
+def test_drift_line_never_labels_a_later_check_as_before_the_shift() -> None:
+    """With no check before the shift the summary says so instead of printing one."""
+    line, checked = _drift_line(0.0, [0.0, 6.0])
+    assert checked and "no check before the shift" in line
+    assert "before the shift," not in line.replace("no check before the shift,", "")
+    line, checked = _drift_line(5.0, [0.0, 6.0, 12.0])
+    assert f"statistic {checked[0]:.3f} before the shift" in line

@@ -167,11 +167,12 @@ def jensen_shannon(
     (1.2011× the natural-log value).
 
     Raises:
-        ValueError: bad counts, or ``base`` not a finite number > 0 and != 1.
+        ValueError: bad counts, or ``base`` not a finite number > 1 (below 1 the
+            logarithm is negative and the distance undefined).
     """
     b_log = check_real("base", base)
-    if not (math.isfinite(b_log) and b_log > 0.0 and b_log != 1.0):
-        raise ValueError(f"base={base!r} is not allowed; expected a finite number > 0, != 1")
+    if not (math.isfinite(b_log) and b_log > 1.0):
+        raise ValueError(f"base={base!r} is not allowed; expected a finite number > 1")
     base_counts, cur = counts_pair(baseline_counts, current_counts)
     nb, nc = math.fsum(base_counts), math.fsum(cur)
     p = [b / nb for b in base_counts]

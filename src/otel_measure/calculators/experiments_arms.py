@@ -178,7 +178,7 @@ class ArmStats:
         """Σx² (exactly Σx for 0/1 data)."""
         if self._binary:
             return self._total
-        if self._n == 0:
+        if self._n == 0:  # pragma: no cover - an empty arm is binary (every constructor)
             return 0.0
         return self._m2 + self._total * self._total / self._n
 

@@ -83,7 +83,10 @@ def check_finite(name: str, value: object) -> float:
     """Return ``value`` as a finite float, or raise ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name}={value!r} is not allowed; expected a finite number")
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # an int too big for a float
+        out = math.inf
     if not math.isfinite(out):
         raise ValueError(f"{name}={value!r} is not allowed; expected a finite number")
     return out

@@ -83,7 +83,10 @@ def _median(values: list[float]) -> float:
 def _check_window(window_s: object) -> float:
     if isinstance(window_s, bool) or not isinstance(window_s, (int, float)):
         raise ValueError(f"window_s={window_s!r} is not allowed; expected a positive number")
-    window = float(window_s)
+    try:
+        window = float(window_s)
+    except OverflowError:  # an int too big for a float
+        window = math.inf
     if not (math.isfinite(window) and window > 0):
         raise ValueError(f"window_s={window_s!r} is not allowed; expected a positive number")
     return window

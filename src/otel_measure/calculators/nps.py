@@ -2,9 +2,9 @@
 
 Promoters score 9–10, passives 7–8, detractors 0–6; NPS = 100 (p − d) with p and d the
 promoter and detractor shares. The margin of error uses the variance of the difference of
-two multinomial shares, Var(p − d) = (p + d − (p − d)²) / n, and z × 100 × √Var with
-z = 1.96 at 95 % (the NPS convention the reference definition uses) and the exact normal
-quantile z = Φ⁻¹(1 − (1 − confidence) / 2) at any other confidence.
+two multinomial shares, Var(p − d) = (p + d − (p − d)²) / n, and z × 100 × √Var with the
+exact normal quantile z = Φ⁻¹((1 + confidence) / 2) at every confidence (1.959964 at 95 %;
+the rounded 1.96 of survey tools would make the margin jump at 0.95).
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ from dataclasses import dataclass
 from otel_measure.calculators._result import Result
 from otel_measure.calculators.stats import norm_ppf
 
-__all__ = ["NPS_Z95", "NPSAccumulator", "NPSResult", "nps", "nps_from_counts"]
-
-# The 95 % margin of error as NPS practice and our reference define it: 1.96 × 100 × √Var.
-NPS_Z95 = 1.96
+__all__ = ["NPSAccumulator", "NPSResult", "nps", "nps_from_counts"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ def _check_confidence(confidence: object) -> float:
     if (
         isinstance(confidence, bool)
         or not isinstance(confidence, numbers.Real)
-        or not 0.0 < float(confidence) < 1.0
+        or not 0.0 < confidence < 1.0  # type: ignore[operator]  # exact: no float overflow
     ):
         raise ValueError(
             f"confidence={confidence!r} is not allowed; expected a number strictly between 0 and 1"
@@ -101,7 +98,7 @@ def nps_from_counts(
     pas = _check_count("passives", passives)
     det = _check_count("detractors", detractors)
     conf = _check_confidence(confidence)
-    z = NPS_Z95 if conf == 0.95 else norm_ppf(1.0 - (1.0 - conf) / 2.0)
+    z = norm_ppf((1.0 + conf) / 2.0)
     n = pro + pas + det
     if n == 0:
         nan = math.nan

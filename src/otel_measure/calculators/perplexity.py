@@ -61,14 +61,25 @@ def _checked_sum(values: Any, name: str) -> tuple[float, int]:
             raise ValueError(
                 f"{name}[{i}]={value!r} is not a real number (a natural-log probability)"
             )
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int too big for a float: positive or below -1e308
+            number = math.inf if value > 0 else -math.inf
         if math.isnan(number) or number > 0.0:
             raise ValueError(
                 f"{name}[{i}]={value!r} is not a log-probability; "
                 "allowed values are <= 0 (-inf included), not NaN, +inf or positive"
             )
-    # fsum keeps the sum independent of how tokens are batched, up to one rounding.
-    return math.fsum(float(v) for v in items), len(items)
+    # fsum keeps the sum independent of how tokens are batched, up to one rounding; an
+    # int below -1e308 is -inf (probability 0), as float() of it would overflow.
+    return math.fsum(_as_float(v) for v in items), len(items)
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # the check above let only ints below -1e308 through
+        return -math.inf
 
 
 def _perplexity(log_prob_sum: float, tokens: int) -> float:

@@ -278,3 +278,36 @@ def test_bad_usage_reported_in_a_call_is_rejected(rig: ModelsRig) -> None:
     assert rig.rejections.counts() == {"models.invalid_tokens": 1}
     assert rig.points("gen_ai.client.operation.duration") == []
     assert len(rig.spans.get_finished_spans()) == 1
+
+
+class _HostileResponse:
+    """A response whose ``usage`` property raises, as a broken SDK object might."""
+
+    id = "resp-9"
+
+    @property
+    def usage(self) -> Any:
+        raise RuntimeError("usage is not available")
+
+
+def test_unreadable_response_is_counted_and_logged_once(
+        rig: ModelsRig, caplog: pytest.LogCaptureFixture) -> None:
+    """A response absorb() cannot read never fails the app; it is counted and logged once."""
+
+    @rig.models.track_inference("acme-chat")
+    def broken() -> Any:
+        return _HostileResponse()
+
+    with caplog.at_level("WARNING", logger="otel_measure"):
+        assert isinstance(broken(), _HostileResponse)
+        assert isinstance(broken(), _HostileResponse)
+    assert rig.rejections.counts() == {"models.unreadable_response": 2}
+    counted = {p.attributes["reason"]: p.value for p in rig.points("measure.rejected")}
+    assert counted == {"models.unreadable_response": 2}
+    assert sum("unreadable_response" in r.getMessage() for r in caplog.records) == 1
+    # The call itself is still measured: a span and a duration each time.
+    assert len(rig.spans.get_finished_spans()) == 2
+    assert sum(p.count for p in rig.points("gen_ai.client.operation.duration")) == 2
+    strict = ModelsRig(strict=True)
+    strict.models.track_inference("acme-chat")(lambda: _HostileResponse())()
+    assert strict.rejections.counts() == {"models.unreadable_response": 1}

@@ -20,7 +20,7 @@ from otel_measure.calculators._result import Result
 
 __all__ = ["PRICE_FIELDS", "ModelPrice", "parse_price", "parse_price_overrides"]
 
-PRICE_FIELDS = ("input", "output", "cached_input")
+PRICE_FIELDS = ("input", "output", "cached_input", "cache_write")
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,10 @@ class ModelPrice(Result):
         cached_input: Price of input tokens served from the provider's prompt cache
             (the input price when the provider gives no discount).
         provider: ``gen_ai.provider.name`` of the model, when the table knows it.
-        source: Where the price came from: ``shipped``, ``file``, ``options`` or
-            ``register_model``.
+        source: Where the price came from: ``shipped``, ``file``, ``options``,
+            ``register_model`` or ``genai-prices``.
+        cache_write: Price of input tokens written to the prompt cache (Anthropic's
+            cache creation); None: the input price.
     """
 
     model: str
@@ -44,6 +46,7 @@ class ModelPrice(Result):
     cached_input: float
     provider: str | None = None
     source: str = "shipped"
+    cache_write: float | None = None
 
     def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int
              ) -> tuple[float, float, float]:
@@ -77,7 +80,7 @@ def parse_price(model: str, entry: Any, source: str, where: str | None = None) -
     unknown = sorted(set(entry) - {*PRICE_FIELDS, "provider", "note"})
     if unknown:
         raise ValueError(f"{where} has unknown key(s) {unknown}; allowed: input, output, "
-                         "cached_input, provider, note")
+                         "cached_input, cache_write, provider, note")
     for key in ("input", "output"):
         if key not in entry:
             raise ValueError(f"{where} lacks {key!r}; give input and output in USD per "
@@ -95,6 +98,8 @@ def parse_price(model: str, entry: Any, source: str, where: str | None = None) -
         else _price_number(cached, f"{where}['cached_input']"),
         provider=provider,
         source=source,
+        cache_write=None if entry.get("cache_write") is None
+        else _price_number(entry["cache_write"], f"{where}['cache_write']"),
     )
 
 

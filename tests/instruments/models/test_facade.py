@@ -304,7 +304,7 @@ def test_provider_resolution(rig: ModelsRig) -> None:
 
 
 def test_registration_required_and_model_cap() -> None:
-    """Unregistered models are rejected when required; names past max_models are dropped."""
+    """Unregistered models are rejected when required; names past max_models go to _OTHER."""
     rig = ModelsRig(ModelOptions(require_registration=True, max_models=2))
     rig.models.register_model("a")
     rig.models.record_inference("a", 0.1)
@@ -316,8 +316,8 @@ def test_registration_required_and_model_cap() -> None:
     open_rig.models.record_inference("x", 0.1)
     open_rig.models.record_inference("y", 0.1)
     assert rig.rejections.counts() == {"models.unregistered_model": 1}
-    assert open_rig.rejections.counts() == {"models.too_many_models": 1}
-    assert open_rig.models.list_models() == ("x",)
+    assert open_rig.rejections.counts() == {"models.model_overflow": 1}
+    assert open_rig.models.list_models() == ("_OTHER", "x")
 
 
 def test_attribute_dicts_are_built_once_per_combination(rig: ModelsRig) -> None:

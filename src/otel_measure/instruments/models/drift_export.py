@@ -24,7 +24,9 @@ from collections.abc import Callable, Iterable
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
 from otel_measure.calculators.drift import DriftResult
-from otel_measure.instruments.models.drift import TrackerCopy, check, is_ready
+from otel_measure.instruments._rejections import safe_repr
+from otel_measure.instruments.models.drift import TrackerCopy
+from otel_measure.instruments.models.drift_checks import check, is_ready
 from otel_measure.instruments.models.registry import ModelRegistry
 from otel_measure.names import create_instrument
 from otel_measure.names.attributes import (
@@ -66,6 +68,7 @@ class DriftExport:
         self.options = options
         self._lock = registry.lock
         self._models = registry.models
+        self._rejections = registry.checks.rejections
         self._clock = clock
         for metric, callback in ((MODEL_DRIFT_SCORE, self._observe_score),
                                  (MODEL_DRIFT_P_VALUE, self._observe_p_value),
@@ -105,7 +108,11 @@ class DriftExport:
             elif is_ready(copy):
                 try:
                     result = check(model, copy, "auto", None, auto)
-                except ValueError:  # cannot happen for a ready feature; never break export
+                except Exception as exc:  # a defect: count it, keep exporting the others
+                    self._rejections.count(
+                        "models.drift_check_failed",
+                        f"the automatic drift check of feature {copy.feature!r} of model "
+                        f"{model!r} failed: {safe_repr(exc)}")
                     continue
                 done[(model, copy.feature)] = result
                 fresh.setdefault(model, []).append((copy, result))

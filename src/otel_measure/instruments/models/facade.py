@@ -31,8 +31,10 @@ from otel_measure.calculators.text import BleuResult, RougeScores
 from otel_measure.instruments._rejections import Rejections
 from otel_measure.instruments.models import snapshots as snap
 from otel_measure.instruments.models.checks import Checks
+from otel_measure.instruments.models.clients import ClientInstrumentation, instrument_client
 from otel_measure.instruments.models.drift_monitor import DATASET_SHARE, DriftMonitor
 from otel_measure.instruments.models.fairness import FairnessMonitor
+from otel_measure.instruments.models.price_sources import external_prices
 from otel_measure.instruments.models.pricing import PriceTable
 from otel_measure.instruments.models.quality import QualityExporter
 from otel_measure.instruments.models.recorder import InferenceRecorder
@@ -82,6 +84,7 @@ class ModelMetrics:
         self.prices = PriceTable(
             parse_price_overrides(options.pricing_file, "file", "ModelOptions.pricing_file"),
             parse_price_overrides(options.pricing, "options", "ModelOptions.pricing"),
+            external=external_prices(options.price_source),
         )
         self._clock = clock
         self._wall = wall_clock
@@ -90,6 +93,7 @@ class ModelMetrics:
         self._quality = QualityExporter(meter)
         self._drift = DriftMonitor(meter, self._registry, options, clock)
         self._fairness = FairnessMonitor(meter, self._registry, options.fairness_max_groups)
+        self._instrumented: list[ClientInstrumentation] = []
         self._recorder = InferenceRecorder(
             meter, tracer, self._registry, self._drift, self._quality, clock,
             capture_content=options.capture_content, buffer_size=options.inference_buffer_size)
@@ -98,8 +102,8 @@ class ModelMetrics:
 
     def register_model(self, name: str, version: str | None = None, provider: str | None = None,
                        task: str | None = None, pricing: Mapping[str, Any] | None = None,
-                       *, groups: Iterable[Hashable] | None = None, positive_label: Any = None
-                       ) -> ModelInfo:
+                       *, groups: Iterable[Hashable] | None = None, positive_label: Any = None,
+                       classes: Iterable[Hashable] | None = None) -> ModelInfo:
         """Declare a model (again: updates it) with its version, provider, task and price.
 
         Args:
@@ -113,6 +117,8 @@ class ModelMetrics:
                 ``other`` (None: the first ``fairness_max_groups`` groups seen).
             positive_label: Positive class of ``observe_outcome`` (default 1, with labels
                 restricted to 0 and 1).
+            classes: Predictions and labels exported by name in ``measure.label.*``;
+                others as ``_OTHER`` (None: the first 20 short values seen).
 
         Raises:
             ValueError: A bad name, field, price or group, a new positive label once
@@ -126,6 +132,7 @@ class ModelMetrics:
         price = None if pricing is None else parse_price(
             name.strip().lower(), pricing, "register_model", "pricing")
         declared, label = FairnessMonitor.check_args(groups, positive_label)
+        self._quality.declare_classes(name, classes)
         relabel = positive_label is not None
         self._registry.register(
             name, version, provider, task, price,
@@ -193,12 +200,29 @@ class ModelMetrics:
         report its usage. Prompts and responses are only put on spans through
         ``call.set_input_messages`` / ``set_output_messages`` with ``capture_content``.
         """
-        extra = dict(attributes or {})
+        extra = self._checks.span_attributes(attributes)
         if server_address is not None:
             extra[ATTR_SERVER_ADDRESS] = server_address
         if server_port is not None:
             extra[ATTR_SERVER_PORT] = server_port
         return InferenceCall(self._recorder, model, operation, provider, extra)
+
+    def instrument_openai(self, client: Any = None) -> ClientInstrumentation:
+        """Measure every call of the ``openai`` client (or of one ``client``); see
+        docs/llm-clients.md. ``uninstrument()`` on the handle undoes it.
+
+        Raises:
+            OtelMeasureConfigError: ``openai`` is not installed, or ``client`` is not one.
+        """
+        return self._keep(instrument_client("openai", self._recorder, client))
+
+    def instrument_anthropic(self, client: Any = None) -> ClientInstrumentation:
+        """Measure every call of the ``anthropic`` client (or of one ``client``)."""
+        return self._keep(instrument_client("anthropic", self._recorder, client))
+
+    def _keep(self, handle: ClientInstrumentation) -> ClientInstrumentation:
+        self._instrumented.append(handle)
+        return handle
 
     @staticmethod
     def current_inference() -> InferenceCall:
@@ -244,7 +268,8 @@ class ModelMetrics:
 
     def detect_model_drift(self, model: str, feature: str | None = None,
                            method: str = "auto", threshold: float | None = None, *,
-                           share: float = DATASET_SHARE) -> ModelDriftMetrics:
+                           share: float = DATASET_SHARE, exact: bool = False,
+                           ) -> ModelDriftMetrics:
         """Test a feature (None: the predictions) and every other ready feature for drift.
 
         Args:
@@ -256,12 +281,15 @@ class ModelMetrics:
                 features use it where it fits their data, ``auto`` elsewhere.
             threshold: Overrides the method's default threshold (Evidently's).
             share: Share of drifted features that makes dataset drift.
+            exact: KS and Wasserstein on the raw window (copied and sorted: O(window log
+                window)) instead of the fine fixed bins (O(bins); KS exact for baselines
+                of at most 4,096 distinct values, Wasserstein within a small bound).
 
         Raises:
             ValueError: Unknown model, feature or method; a feature without a baseline or
                 current data; a method that does not fit the feature; a bad threshold.
         """
-        return self._drift.detect(model, feature, method, threshold, share)
+        return self._drift.detect(model, feature, method, threshold, share, exact)
 
     # --- fairness -------------------------------------------------------------------
 
@@ -394,4 +422,6 @@ class ModelMetrics:
                                          self._fairness.of(copy.name))
 
     def close(self) -> None:
-        """Nothing runs in the background; kept for the domain protocol (idempotent)."""
+        """Undo ``instrument_*`` patches; nothing runs in the background (idempotent)."""
+        while self._instrumented:
+            self._instrumented.pop().uninstrument()

@@ -32,6 +32,7 @@ from otel_measure.calculators.fairness import (
     fairness_from_counts,
     fairness_metrics,
 )
+from otel_measure.instruments._rejections import safe_repr, text_problem
 from otel_measure.instruments.models.registry import ModelRegistry
 from otel_measure.instruments.models.state import FairnessState, ModelState
 from otel_measure.names import create_instrument
@@ -116,6 +117,9 @@ class FairnessMonitor:
         declared: dict[Hashable, None] = {}
         for i, group in enumerate(_as_list("groups", groups)):
             check_category(f"groups[{i}]", group)
+            if text_problem(str(group), 256) is not None:
+                raise ValueError(f"groups[{i}]={safe_repr(group)} is invalid: "
+                                 f"{text_problem(str(group), 256)}")
             if group in declared:
                 raise ValueError(f"groups[{i}]={group!r} is invalid: it is a duplicate")
             declared[group] = None
@@ -149,8 +153,15 @@ class FairnessMonitor:
             return
         try:
             check_category("group", group)
-        except ValueError as exc:
-            self._reject("models.invalid_group", str(exc))
+            hash(group)
+            problem = text_problem(str(group), 256)
+        except Exception as exc:  # also a hostile __hash__/__repr__ of the caller's object
+            self._reject("models.invalid_group", str(exc) if isinstance(exc, ValueError)
+                         else f"group of type {type(group).__name__} is not allowed: {exc!r}")
+            return
+        if problem is not None:
+            self._reject("models.invalid_group", f"group={safe_repr(group)} is not allowed: "
+                                                 f"{problem}")
             return
         error = None
         with self._lock:
@@ -158,14 +169,15 @@ class FairnessMonitor:
             bucket = fs.group_for(group)
             try:
                 fs.online.add(bucket, prediction, label)
-            except ValueError as exc:
-                error = str(exc)
+            except Exception as exc:  # also a hostile __repr__ in the calculator's message
+                error = str(exc) if isinstance(exc, ValueError) else repr(exc)
             else:
                 fs.admit(bucket)
                 fs.version += 1
         if error is not None:
             self._reject("models.invalid_outcome",
-                         f"prediction={prediction!r} / label={label!r} are invalid "
+                         f"prediction={safe_repr(prediction)} / label={safe_repr(label)} "
+                         "are invalid "
                          f"for fairness: {error}")
 
     def evaluate(self, model: str, y_true: Iterable[Any], y_pred: Iterable[Any],

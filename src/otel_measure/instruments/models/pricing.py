@@ -6,6 +6,9 @@ never refreshed from the network. Overrides layer on top, in this order: the fil
 by ``OTEL_MEASURE_PRICING_FILE`` (``ModelOptions.pricing_file``), then
 ``ModelOptions(pricing=...)``, then ``register_model(..., pricing=...)``.
 
+With an external source (genai-prices, :mod:`.price_sources`) a model the overrides do
+not price is looked up there first; the shipped table is the fallback.
+
 Lookups normalise the model name (case, provider prefixes such as ``openai/`` or
 ``us.anthropic.``, dated or versioned suffixes such as ``-2024-08-06``, ``-20241022``,
 ``-0125``, ``-001``, ``-05-06``, ``-v1:0``, ``@20241022``, ``-latest``) and stop at the first
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 
 from otel_measure.pricing import ModelPrice, parse_price_overrides
@@ -118,12 +121,16 @@ class PriceTable:
 
     Args:
         overrides: Override layers applied in order over the shipped prices.
+        external: A kept price source (genai-prices) consulted before the shipped table;
+            overrides still win over it.
     """
 
-    def __init__(self, *overrides: Mapping[str, ModelPrice]) -> None:
+    def __init__(self, *overrides: Mapping[str, ModelPrice],
+                 external: Callable[[str], ModelPrice | None] | None = None) -> None:
         self._prices, self._aliases, self.as_of = load_shipped_table()
         for layer in overrides:
             self._prices.update(layer)
+        self._external = external
         self._cache: dict[str, ModelPrice | None] = {}
 
     def __len__(self) -> int:
@@ -144,6 +151,8 @@ class PriceTable:
             found = self._prices.get(key)
             if found is not None:
                 break
+        if self._external is not None and (found is None or found.source == "shipped"):
+            found = self._external(model) or found  # the shipped table is the fallback
         if len(self._cache) < _LOOKUP_CACHE_LIMIT:
             self._cache[model] = found
         return found

@@ -6,12 +6,18 @@ counts, BLEU n-gram counts and lengths, ROUGE sums and pair counts, perplexity's
 negative log-likelihood and token count), so a backend can recompute each score over
 every evaluation of every replica. Labelled inferences (``record_inference(...,
 prediction=, label=)``) feed the confusion counter with ``measure.quality.source=online``.
+
+Predictions and labels are private by default: a value becomes a ``measure.label.*``
+attribute only when it is in the model's declared classes (``register_model(classes=)``)
+or, without a declaration, among the first :data:`AUTO_CLASSES` short values seen; any
+other value is exported as ``_OTHER``.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -46,9 +52,13 @@ from otel_measure.names.models import (
     MODEL_QUALITY_ROUGE_SUM,
 )
 
-__all__ = ["QualityExporter"]
+__all__ = ["AUTO_CLASSES", "QualityExporter"]
 
 _MODEL = ATTR_GEN_AI_REQUEST_MODEL
+AUTO_CLASSES = 20
+"""Classes a model without declared classes exports by name (the first seen)."""
+_MAX_CLASS = 64  # longer values are never exported by name
+_OTHER = "_OTHER"
 
 
 class QualityExporter:
@@ -67,6 +77,47 @@ class QualityExporter:
         self._rouge_pairs = create_instrument(meter, MODEL_QUALITY_ROUGE_PAIRS)
         self._perplexity = create_instrument(meter, MODEL_QUALITY_PERPLEXITY)
         self._perplexity_stats = create_instrument(meter, MODEL_QUALITY_PERPLEXITY_STATISTICS)
+        self._declared: dict[str, frozenset[str]] = {}
+        self._seen: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
+
+    def declare_classes(self, model: str, classes: Iterable[Any] | None) -> None:
+        """Set the classes whose names ``model``'s confusion counts may carry (None: auto).
+
+        Raises:
+            ValueError: ``classes`` is not an iterable of at most 1,000 values, or holds a
+                value longer than 64 characters.
+        """
+        if classes is None:
+            return
+        try:
+            names = frozenset(str(c) for c in classes)
+        except Exception as exc:
+            raise ValueError(f"classes is invalid: expected an iterable of values ({exc})"
+                             ) from None
+        if len(names) > 1000 or any(len(n) > _MAX_CLASS for n in names):
+            raise ValueError(f"classes is invalid: expected at most 1000 values of at most "
+                             f"{_MAX_CLASS} characters each")
+        with self._lock:
+            self._declared[model] = names
+
+    def exported_class(self, model: str, value: Any) -> str:
+        """The attribute value of a prediction or label: its name if allowed, else _OTHER."""
+        try:
+            name = str(value)
+        except Exception:  # a hostile __str__
+            return _OTHER
+        with self._lock:
+            declared = self._declared.get(model)
+            if declared is not None:
+                return name if name in declared else _OTHER
+            seen = self._seen.setdefault(model, set())
+            if name in seen:
+                return name
+            if len(seen) < AUTO_CLASSES and 0 < len(name) <= _MAX_CLASS and name.isprintable():
+                seen.add(name)
+                return name
+        return _OTHER
 
     # --- classification ------------------------------------------------------------
 
@@ -94,8 +145,9 @@ class QualityExporter:
         for (true, pred), count in counts:
             if count:
                 self._confusion.add(count, {
-                    _MODEL: model, ATTR_LABEL_TRUE: str(true),
-                    ATTR_LABEL_PREDICTED: str(pred), ATTR_QUALITY_SOURCE: source,
+                    _MODEL: model, ATTR_LABEL_TRUE: self.exported_class(model, true),
+                    ATTR_LABEL_PREDICTED: self.exported_class(model, pred),
+                    ATTR_QUALITY_SOURCE: source,
                 })
 
     # --- text generation -----------------------------------------------------------

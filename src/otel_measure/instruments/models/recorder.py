@@ -18,6 +18,7 @@ from opentelemetry.metrics import Meter
 from opentelemetry.trace import Tracer
 
 from otel_measure.calculators.classification import ConfusionAccumulator
+from otel_measure.instruments._rejections import MAX_SECONDS, MAX_TOKENS, safe_repr
 from otel_measure.instruments.models.checks import Checks
 from otel_measure.instruments.models.drift_monitor import DriftMonitor
 from otel_measure.instruments.models.quality import QualityExporter
@@ -33,8 +34,13 @@ from otel_measure.names.models import (
     GEN_AI_CLIENT_TOKEN_USAGE,
     MODEL_COST,
     MODEL_COST_UNPRICED,
+    MODEL_OPERATION_DURATION,
 )
-from otel_measure.views.buckets import GEN_AI_DURATION_BUCKETS, GEN_AI_TOKEN_USAGE_BUCKETS
+from otel_measure.views.buckets import (
+    GEN_AI_DURATION_BUCKETS,
+    GEN_AI_TOKEN_USAGE_BUCKETS,
+    MODEL_DURATION_BUCKETS,
+)
 
 __all__ = ["InferenceRecorder"]
 
@@ -76,6 +82,8 @@ class InferenceRecorder:
         self._ttfc = create_instrument(meter, GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK, buckets=seconds)
         self._chunk_gap = create_instrument(meter, GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
                                             buckets=seconds)
+        self._model_duration = create_instrument(meter, MODEL_OPERATION_DURATION,
+                                                 buckets=MODEL_DURATION_BUCKETS)
         self._cost = create_instrument(meter, MODEL_COST)
         self._unpriced = create_instrument(meter, MODEL_COST_UNPRICED)
         self.records: deque[Record] = deque(maxlen=buffer_size)
@@ -83,16 +91,26 @@ class InferenceRecorder:
     def record(self, model: Any, latency_s: Any, input_tokens: Any, output_tokens: Any,
                operation: Any, provider: Any, success: Any, error_type: Any,
                time_to_first_token_s: Any, cached_input_tokens: Any, prediction: Any,
-               label: Any) -> None:
-        """The body of ``ModelMetrics.record_inference`` (see its docstring)."""
+               label: Any, *, extra: tuple[tuple[str, Any], ...] = (),
+               cache_write: Any = None, metrics: bool = True) -> None:
+        """The body of ``ModelMetrics.record_inference`` (see its docstring).
+
+        ``extra``: attributes a client call adds to its GenAI metrics (response model,
+        server address and port); ``cache_write``: input tokens written to the prompt
+        cache (part of ``input_tokens``), priced at the cache-write price when it has one;
+        ``metrics=False``: cost and in-process statistics only (another instrumentation
+        records the call's ``gen_ai.client.*`` metrics).
+        """
         if error_type is None and not success:
             error_type = OTHER
+        key = (model, operation, provider, error_type, extra) if extra else (
+            model, operation, provider, error_type)
         try:
-            series = self._registry.series.get((model, operation, provider, error_type))
-        except TypeError:  # an unhashable argument: series_for rejects it
+            series = self._registry.series.get(key)
+        except Exception:  # unhashable or a hostile __hash__/__eq__: series_for rejects it
             series = None
         if series is None:
-            series = self._registry.series_for(model, operation, provider, error_type)
+            series = self._registry.series_for(model, operation, provider, error_type, extra)
             if series is None:
                 return
         checks = self._checks
@@ -102,12 +120,12 @@ class InferenceRecorder:
         cached: Any = cached_input_tokens
         ttfc: Any = time_to_first_token_s
         # Fast checks for the common types; anything else goes through Checks.
-        if type(latency) is not float or not 0.0 <= latency < _INF:
+        if type(latency) is not float or not 0.0 <= latency <= MAX_SECONDS:
             latency = checks.check_seconds("latency_s", latency, "models.invalid_latency")
             if latency is None:
                 return
-        if (inp is not None and (type(inp) is not int or inp < 0)) or (
-                out is not None and (type(out) is not int or out < 0)) or (
+        if (inp is not None and (type(inp) is not int or not 0 <= inp <= MAX_TOKENS)) or (
+                out is not None and (type(out) is not int or not 0 <= out <= MAX_TOKENS)) or (
                 cached is not None and (type(cached) is not int or cached < 0
                                         or (inp is not None and cached > inp))):
             counts = checks.check_tokens(inp, out, cached)
@@ -128,13 +146,16 @@ class InferenceRecorder:
                 pair = self._add_label(state, prediction, label)
                 if pair is None:
                     return
-        self._duration.record(latency, series.duration_attrs)
-        if inp is not None:
-            self._tokens.record(inp, series.input_attrs)
-        if out is not None:
-            self._tokens.record(out, series.output_attrs)
-        if ttfc is not None:
-            self._ttfc.record(ttfc, series.stream_attrs)
+        if metrics and not series.genai:  # a classical model: never in gen_ai.client.*
+            self._model_duration.record(latency, series.duration_attrs)
+        elif metrics:
+            self._duration.record(latency, series.duration_attrs)
+            if inp is not None:
+                self._tokens.record(inp, series.input_attrs)
+            if out is not None:
+                self._tokens.record(out, series.output_attrs)
+            if ttfc is not None:
+                self._ttfc.record(ttfc, series.stream_attrs)
         price = state.price
         reported = inp is not None or out is not None  # tokens to price
         c_in: Any
@@ -145,6 +166,11 @@ class InferenceRecorder:
             # of input_tokens and priced at its own rate).
             c_cached = cached * price.cached_input / 1e6 if cached else 0.0
             c_in = (inp - (cached or 0)) * price.input / 1e6 if inp else 0.0
+            if (type(cache_write) is int and price.cache_write is not None and inp
+                    and 0 < cache_write <= inp - (cached or 0)):
+                # Cache writes are part of input_tokens: priced at their own rate, in the
+                # input cost (ignored when they do not fit in the uncached input).
+                c_in += cache_write * (price.cache_write - price.input) / 1e6
             c_out = out * price.output / 1e6 if out else 0.0
             attrs = series.cost_attrs
             if c_in:
@@ -185,8 +211,9 @@ class InferenceRecorder:
         if pair is not None:
             self._quality.confusion(state.name, ((pair, 1),), "online")
         if not drifting:  # its kind changed under us (a baseline was just set): rare
-            checks.rejections.reject("models.bad_prediction", f"prediction={prediction!r} no "
-                                     "longer fits the predictions' baseline")
+            checks.rejections.reject("models.bad_prediction",
+                                     f"prediction={safe_repr(prediction)} no longer fits the "
+                                     "predictions' baseline")
 
     def _add_label(self, state: ModelState, prediction: Any, label: Any
                    ) -> tuple[Any, Any] | None:
@@ -205,7 +232,8 @@ class InferenceRecorder:
         except ValueError as exc:
             self._checks.rejections.reject(
                 "models.invalid_label",
-                f"prediction={prediction!r} / label={label!r} are invalid: {exc}")
+                f"prediction={safe_repr(prediction)} / label={safe_repr(label)} are invalid: "
+                f"{exc}")
             return None
         pair: tuple[Any, Any] = next(iter(one.counts))
         return pair
@@ -231,8 +259,13 @@ class InferenceRecorder:
         return self._registry.series_for(model, operation, provider, error_type)
 
     def record_chunk_gap(self, series: Series, gap_s: float) -> None:
-        """Record the time between two streamed chunks."""
-        self._chunk_gap.record(max(0.0, gap_s), series.stream_attrs)
+        """Record the time between two streamed chunks (GenAI operations only)."""
+        if series.genai:
+            self._chunk_gap.record(max(0.0, gap_s), series.stream_attrs)
+
+    def note_unreadable(self, reason: str, message: str) -> None:
+        """Count (and log once) an unreadable part of a tracked call; never raises."""
+        self._checks.rejections.count(reason, message)
 
     def record_call(self, call: InferenceCall, series: Series, latency_s: float,
                     ttfc_s: float | None, error_type: str | None) -> None:
@@ -240,7 +273,8 @@ class InferenceRecorder:
         inp, out, cached = call.usage
         prediction, label = call.prediction
         self.record(series.state.name, latency_s, inp, out, series.operation, series.provider,
-                    True, error_type, ttfc_s, cached, prediction, label)
+                    True, error_type, ttfc_s, cached, prediction, label,
+                    extra=call.metric_attributes, cache_write=call.cache_write_tokens)
 
     # --- recent calls ---------------------------------------------------------------
 

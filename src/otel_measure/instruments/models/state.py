@@ -22,6 +22,7 @@ from otel_measure.names.attributes import (
     ATTR_GEN_AI_REQUEST_MODEL,
     ATTR_GEN_AI_TOKEN_TYPE,
 )
+from otel_measure.names.models import GEN_AI_OPERATIONS
 from otel_measure.pricing import ModelPrice
 
 __all__ = ["OTHER", "OTHER_GROUP", "TOKEN_TYPES", "FairnessState", "ModelState", "Record",
@@ -116,6 +117,7 @@ class Series:
         "cost_attrs",
         "duration_attrs",
         "error_type",
+        "genai",
         "input_attrs",
         "operation",
         "output_attrs",
@@ -126,15 +128,18 @@ class Series:
     )
 
     def __init__(self, state: ModelState, operation: str, provider: str,
-                 error_type: str | None) -> None:
+                 error_type: str | None, extra: tuple[tuple[str, Any], ...] = ()) -> None:
         self.state = state
         self.operation = operation
         self.provider = provider
         self.error_type = error_type
+        # GenAI operations go to gen_ai.client.*; others (predict...) are classical models.
+        self.genai = operation in GEN_AI_OPERATIONS
         base = {
             ATTR_GEN_AI_OPERATION_NAME: operation,
             ATTR_GEN_AI_PROVIDER_NAME: provider,
             ATTR_GEN_AI_REQUEST_MODEL: state.name,
+            **dict(extra),  # gen_ai.response.model, server.address, server.port when known
         }
         self.stream_attrs = base
         self.duration_attrs = base if error_type is None else {

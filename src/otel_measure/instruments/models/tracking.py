@@ -20,6 +20,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from otel_measure.instruments._rejections import safe_repr
 from otel_measure.instruments.models.state import Series
 from otel_measure.names.attributes import (
     ATTR_ERROR_TYPE,
@@ -29,9 +30,12 @@ from otel_measure.names.attributes import (
     ATTR_GEN_AI_RESPONSE_ID,
     ATTR_GEN_AI_RESPONSE_MODEL,
     ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+    ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
     ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
     ATTR_GEN_AI_USAGE_INPUT_TOKENS,
     ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+    ATTR_SERVER_ADDRESS,
+    ATTR_SERVER_PORT,
 )
 
 __all__ = ["CallOwner", "InferenceCall", "current_inference", "error_type_name"]
@@ -64,6 +68,9 @@ class CallOwner(Protocol):
 
     def record_chunk_gap(self, series: Series, gap_s: float) -> None:
         """Record one ``time_per_output_chunk`` value."""
+
+    def note_unreadable(self, reason: str, message: str) -> None:
+        """Count (and log once) something of a call that could not be read, never raising."""
 
     def record_call(self, call: InferenceCall, series: Series, latency_s: float,
                     ttfc_s: float | None, error_type: str | None) -> None:
@@ -105,7 +112,7 @@ class InferenceCall:
     __slots__ = ("_attrs", "_cached", "_ctx_token", "_error", "_finish", "_first", "_id",
                  "_input", "_label", "_last", "_live", "_model", "_operation", "_output",
                  "_owner", "_prediction", "_provider", "_response_model", "_series",
-                 "_span", "_start", "_var_token")
+                 "_span", "_start", "_var_token", "_write")
 
     def __init__(self, owner: CallOwner | None, model: Any = "", operation: Any = "chat",
                  provider: Any = None, attributes: Mapping[str, Any] | None = None) -> None:
@@ -122,6 +129,7 @@ class InferenceCall:
         self._input: Any = None
         self._output: Any = None
         self._cached: Any = None
+        self._write: Any = None
         self._error: str | None = None
         self._response_model: str | None = None
         self._id: str | None = None
@@ -142,13 +150,30 @@ class InferenceCall:
         return self._input, self._output, self._cached
 
     @property
+    def cache_write_tokens(self) -> Any:
+        """Reported input tokens written to the prompt cache (None: not reported)."""
+        return self._write
+
+    @property
+    def metric_attributes(self) -> tuple[tuple[str, Any], ...]:
+        """``gen_ai.response.model`` and ``server.*`` for the call's metrics, when known."""
+        found = [(k, self._attrs[k]) for k in (ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT)
+                 if isinstance(self._attrs.get(k), (str, int))]
+        if isinstance(self._response_model, str):
+            found.insert(0, (ATTR_GEN_AI_RESPONSE_MODEL, self._response_model))
+        return tuple(found)
+
+    @property
     def prediction(self) -> tuple[Any, Any]:
         """Reported (prediction, label)."""
         return self._prediction, self._label
 
     def set_usage(self, input_tokens: int | None = None, output_tokens: int | None = None,
-                  cached_input_tokens: int | None = None) -> None:
-        """Report billable tokens; ``input_tokens`` includes cached input tokens."""
+                  cached_input_tokens: int | None = None,
+                  cache_write_input_tokens: int | None = None) -> None:
+        """Report billable tokens; ``input_tokens`` includes cache reads and writes."""
+        if cache_write_input_tokens is not None:
+            self._write = cache_write_input_tokens
         if input_tokens is not None:
             self._input = input_tokens
         if output_tokens is not None:
@@ -212,8 +237,12 @@ class InferenceCall:
             model, ident = get("model", None), get("id", None)
             self.set_response(model if isinstance(model, str) else None,
                               ident if isinstance(ident, str) else None)
-        except Exception:  # a strange response object must never fail the app
-            return
+        except Exception as exc:  # a strange response object must never fail the app
+            if self._owner is not None:  # None: a rejected call, already counted
+                self._owner.note_unreadable(
+                    "models.unreadable_response",
+                    f"the response of {type(result).__name__} could not be read for usage, "
+                    f"model and id: {safe_repr(exc)}")
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -260,6 +289,7 @@ class InferenceCall:
             (ATTR_GEN_AI_USAGE_INPUT_TOKENS, self._input),
             (ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, self._output),
             (ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, self._cached),
+            (ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, self._write),
             (ATTR_GEN_AI_RESPONSE_MODEL, self._response_model),
             (ATTR_GEN_AI_RESPONSE_ID, self._id),
             (ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, ttfc),

@@ -13,7 +13,11 @@ from otel_measure._measure import Measure
 from otel_measure._setup import get_measure, setup, shutdown
 from otel_measure._version import __version__
 from otel_measure.config import AnalyticsOptions, InfrastructureOptions, ModelOptions
-from otel_measure.errors import OtelMeasureConfigError, OtelMeasureError
+from otel_measure.errors import (
+    OtelMeasureConfigError,
+    OtelMeasureError,
+    OtelMeasureInputError,
+)
 from otel_measure.views import DEFAULT_VIEWS
 
 __all__ = [
@@ -24,6 +28,7 @@ __all__ = [
     "ModelOptions",
     "OtelMeasureConfigError",
     "OtelMeasureError",
+    "OtelMeasureInputError",
     "__version__",
     "get_measure",
     "setup",

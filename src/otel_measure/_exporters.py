@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from otel_measure.config import OtlpSignal, Settings
 from otel_measure.errors import OtelMeasureError
 
-__all__ = ["Pipeline", "build_pipeline", "cardinality_limits", "render_prometheus"]
+__all__ = ["Pipeline", "SafeRegistry", "build_pipeline", "cardinality_limits",
+           "render_prometheus"]
 
 _INSTRUMENT_CLASSES: tuple[type, ...] = (
     Counter,
@@ -71,6 +73,49 @@ class _KeepLast(MetricExporter):
         self.inner.shutdown(timeout_millis=timeout_millis, **kwargs)
 
 
+def _encodes(text: object) -> bool:
+    if not isinstance(text, str):
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class SafeRegistry(CollectorRegistry):
+    """The Prometheus registry of ``setup()``: a sample that cannot be encoded is left out.
+
+    Recording calls check names on the way in; this is the defence in depth for what
+    bypasses them (the application's own instruments on ``m.meter``). A series whose
+    metric or label names or values are not valid UTF-8 would fail every scrape; here it
+    is dropped from the exposition and reported through :attr:`on_drop` instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(auto_describe=True)
+        self.on_drop: Callable[[str], None] | None = None
+
+    def collect(self) -> Iterator[Any]:
+        """Yield the registered metric families without their unencodable samples."""
+        dropped: list[str] = []
+        for family in super().collect():
+            if not all(_encodes(t) for t in (family.name, family.documentation,
+                                              getattr(family, "unit", ""))):
+                dropped.append(family.name.encode("utf-8", "replace").decode())
+                continue
+            kept = [s for s in family.samples
+                    if all(_encodes(k) and _encodes(v) for k, v in s.labels.items())]
+            if len(kept) != len(family.samples):
+                dropped.extend([family.name] * (len(family.samples) - len(kept)))
+                family.samples = kept
+            yield family
+        if self.on_drop is not None:
+            for name in dropped:
+                self.on_drop(f"a series of {name} has a name or attribute value that is not "
+                             "valid UTF-8; it is left out of /metrics")
+
+
 def render_prometheus(data: MetricsData | None) -> str:
     """Render cumulative OpenTelemetry metrics data as Prometheus text."""
     from opentelemetry.exporter.prometheus import _CustomCollector
@@ -89,7 +134,7 @@ class Pipeline:
 
     readers: list[MetricReader] = field(default_factory=list)
     span_processors: list[SpanProcessor] = field(default_factory=list)
-    registry: CollectorRegistry | None = None
+    registry: SafeRegistry | None = None
     endpoints: dict[str, Any] = field(default_factory=dict)
     _periodic: list[tuple[PeriodicExportingMetricReader, _KeepLast]] = field(
         default_factory=list)
@@ -160,21 +205,27 @@ def build_pipeline(settings: Settings) -> Pipeline:
     if "prometheus" in settings.exporters:
         # A private registry: the global one would mix in other libraries' collectors
         # and break a second setup() in the same process.
-        pipeline.registry = CollectorRegistry(auto_describe=True)
+        pipeline.registry = SafeRegistry()
         pipeline.readers.append(
             PrometheusMetricReader(registry=pipeline.registry, cardinality_limits=limits)
         )
-    if "otlp" in settings.exporters:
+    metric_otlp, span_otlp = "otlp" in settings.exporters, "otlp" in settings.traces_exporters
+    if metric_otlp or span_otlp:
         metrics, traces = settings.signal["metrics"], settings.signal["traces"]
-        pipeline._add_periodic(_otlp_exporter(metrics, "metric"), interval_ms, timeout_ms, limits)
-        pipeline.span_processors.append(BatchSpanProcessor(_otlp_exporter(traces, "trace")))
+        if metric_otlp:
+            pipeline._add_periodic(_otlp_exporter(metrics, "metric"), interval_ms, timeout_ms,
+                                   limits)
+        if span_otlp:
+            pipeline.span_processors.append(BatchSpanProcessor(_otlp_exporter(traces, "trace")))
         pipeline.endpoints["otlp"] = {
-            "metrics": metrics.endpoint,
-            "traces": traces.endpoint,
+            "metrics": metrics.endpoint if metric_otlp else None,
+            "traces": traces.endpoint if span_otlp else None,
             "protocol": metrics.protocol,
         }
     if "console" in settings.exporters:
         pipeline._add_periodic(ConsoleMetricExporter(), interval_ms, timeout_ms, limits)
+        pipeline.endpoints["console"] = "stdout"
+    if "console" in settings.traces_exporters:
         pipeline.span_processors.append(BatchSpanProcessor(ConsoleSpanExporter()))
         pipeline.endpoints["console"] = "stdout"
     return pipeline

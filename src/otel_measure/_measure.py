@@ -168,6 +168,30 @@ class Measure:
         if self._on_shutdown is not None:
             self._on_shutdown(self)
 
+    @property
+    def owns_meter_provider(self) -> bool:
+        """Whether ``setup()`` built the meter provider (and its exporters)."""
+        return self._owns[0]
+
+    def after_fork_in_child(self, fresh: Measure | None) -> None:
+        """In a forked child: let go of the parent's server; take over ``fresh``'s parts.
+
+        Called by ``setup()``'s fork hook. The server's loop thread did not survive the
+        fork and is never waited for: only the child's copy of its socket is closed.
+        With ``fresh`` (a handle built in the child), this handle records and exports
+        through it from now on; without, it keeps the application's providers.
+        """
+        if self._server is not None:
+            _quietly("metrics server close", self._server.stop)
+            self._server = None
+            self.endpoints.pop("prometheus", None)
+        if fresh is None:
+            self._lock = threading.Lock()
+            return
+        on_shutdown = self._on_shutdown
+        self.__dict__.update(fresh.__dict__)
+        self._on_shutdown = on_shutdown
+
     def __enter__(self) -> Measure:
         return self
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
+import ipaddress
 import logging
+import os
 import threading
 import uuid
 import weakref
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from opentelemetry import metrics as otel_metrics
 from opentelemetry import trace as otel_trace
 from opentelemetry.metrics import MeterProvider, NoOpMeterProvider
 from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
 from opentelemetry.sdk.metrics.view import View
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
@@ -49,6 +54,9 @@ _current: Measure | None = None
 _current_key: tuple[Any, ...] | None = None
 # Providers this module created, so a later setup() never mistakes them for the app's.
 _ours: weakref.WeakSet[Any] = weakref.WeakSet()
+# What a forked child needs to rebuild a handle: its pipeline and views.
+_parts: weakref.WeakKeyDictionary[Measure, tuple[Pipeline, Sequence[View]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def _is_unset_global_meter_provider(provider: Any) -> bool:
@@ -114,6 +122,10 @@ def _tracer_provider(
     provider = SDKTracerProvider(resource=resource, shutdown_on_exit=False)
     for processor in pipeline.span_processors:
         provider.add_span_processor(processor)
+    if not pipeline.span_processors:
+        _log.info(
+            "otel-measure: spans (track_inference, instrumented LLM clients) are not exported: "
+            "no span exporter is set; use exporters=['otlp'] or OTEL_TRACES_EXPORTER=otlp")
     _ours.add(provider)
     if settings.set_global_providers and isinstance(existing, ProxyTracerProvider):
         otel_trace.set_tracer_provider(provider)
@@ -129,6 +141,7 @@ def setup(
     exporters: Sequence[str] | str | None = None,
     prometheus_host: str | None = None,
     prometheus_port: int | None = None,
+    api_token: str | None = None,
     otlp_endpoint: str | None = None,
     otlp_metrics_endpoint: str | None = None,
     otlp_traces_endpoint: str | None = None,
@@ -147,6 +160,8 @@ def setup(
     strict: bool | None = None,
     sdk_disabled: bool | None = None,
     set_global_providers: bool | None = None,
+    instrument: Sequence[str] | str | None = None,
+    traces_exporters: Sequence[str] | str | None = None,
 ) -> Measure:
     """Wire OpenTelemetry providers, exporters and the three domains; return the handle.
 
@@ -160,6 +175,9 @@ def setup(
     Raises:
         OtelMeasureConfigError: A setting is invalid (the message names it), the metrics
             port cannot be bound, or ``setup()`` already ran with other settings.
+
+    ``instrument=("openai", "anthropic")`` (or ``OTEL_MEASURE_INSTRUMENT``) instruments
+    those client libraries, as ``m.models.instrument_openai()`` does.
     """
     global _current, _current_key
     args = {k: v for k, v in locals().items()
@@ -188,8 +206,11 @@ def setup(
 def _start(
     settings: Settings, views: Sequence[View],
     meter_provider: MeterProvider | None, tracer_provider: TracerProvider | None,
+    instance_id: str | None = None,
 ) -> Measure:
     resource = _build_resource(settings)
+    if instance_id is not None:  # a forked child: never the parent's instance
+        resource = resource.merge(Resource({"service.instance.id": instance_id}))
     exporting = not settings.sdk_disabled and meter_provider is None
     server: MetricsServer | None = None
     pipeline = Pipeline()
@@ -200,7 +221,7 @@ def _start(
         server = MetricsServer(
             settings.prometheus_host or "127.0.0.1",
             settings.prometheus_port,
-            make_wsgi_app(None, lambda: measure_holder[0].dashboard()),
+            make_wsgi_app(None, lambda: measure_holder[0], **_api_options(settings)),
         )
     try:
         if exporting:
@@ -220,11 +241,14 @@ def _start(
             server.stop()
         raise
     if server is not None:
-        server.set_app(make_wsgi_app(pipeline.registry, lambda: measure_holder[0].dashboard()))
+        server.set_app(make_wsgi_app(pipeline.registry, lambda: measure_holder[0],
+                                     **_api_options(settings)))
         pipeline.endpoints["prometheus"] = server.url
     meter = mp.get_meter(METER_NAME, __version__)
     tracer = tp.get_tracer(METER_NAME, __version__)
     rejections = Rejections(meter, strict=settings.strict)
+    if pipeline.registry is not None:
+        pipeline.registry.on_drop = partial(rejections.count, "export.unencodable")
     measure = Measure(
         settings=settings,
         resource=dict(resource.attributes),
@@ -251,9 +275,69 @@ def _start(
         on_shutdown=_forget,
     )
     measure_holder.append(measure)
+    _parts[measure] = (pipeline, tuple(views))
+    if settings.models is not None:  # validated: installed, and models enabled
+        for library in settings.instrument:
+            getattr(measure.models, f"instrument_{library}")()
     if server is not None:
         server.start()
     return measure
+
+
+class _Discard(MetricExporter):
+    """Where a forked child's inherited readers export: nowhere (the parent reports them)."""
+
+    def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000,
+               **kwargs: Any) -> MetricExportResult:
+        """Drop the batch."""
+        return MetricExportResult.SUCCESS
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        """Nothing to flush."""
+        return True
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        """Nothing to stop."""
+
+
+def _after_fork_in_child() -> None:
+    """Make the handle a forked child inherited its own (``os.register_at_fork``).
+
+    The child never touches the parent's server thread, and the parent's readers export
+    nothing from the child, so no count is reported twice. When ``setup()`` built the
+    providers, the same handle is rebuilt in place: fresh instruments and counts, a new
+    ``service.instance.id``, the same exporters but the Prometheus server (its port is
+    the parent's).
+    """
+    global _lock
+    _lock = threading.RLock()  # another thread may have held it at fork time
+    measure = _current
+    if measure is None or measure.closed:
+        return
+    try:
+        pipeline, views = _parts.pop(measure, (None, ()))
+        if pipeline is None or not measure.owns_meter_provider:
+            measure.after_fork_in_child(None)
+            return
+        for _, keep in pipeline._periodic:
+            keep.inner = _Discard()
+        settings = dataclasses.replace(
+            measure.settings, set_global_providers=False,
+            exporters=tuple(e for e in measure.settings.exporters if e != "prometheus"))
+        fresh = _start(settings, views, None, None, instance_id=str(uuid.uuid4()))
+        _parts[measure] = _parts.pop(fresh)
+        measure.after_fork_in_child(fresh)
+    except Exception as exc:  # a fork must never fail because of us
+        _log.warning("otel-measure: rebuilding the handle after fork failed: %r", exc)
+
+
+def _api_options(settings: Settings) -> dict[str, Any]:
+    host = settings.prometheus_host or "127.0.0.1"
+    try:
+        loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    return {"api_token": settings.api_token, "public": not loopback}
 
 
 def _forget(measure: Measure) -> None:
@@ -284,3 +368,5 @@ def shutdown() -> None:
 
 
 atexit.register(shutdown)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -13,6 +13,7 @@ that resolver into ``otel_measure.options`` when imported.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from otel_measure.options import (
 
 __all__ = [
     "EXPORTER_CHOICES",
+    "INSTRUMENT_CHOICES",
     "OTLP_PROTOCOLS",
     "SETTINGS",
     "AnalyticsOptions",
@@ -56,6 +58,8 @@ __all__ = [
     "render_configuration_table",
     "resolve_option_fields",
     "resolve_settings",
+    "to_instrument",
+    "to_traces_exporters",
 ]
 
 
@@ -102,12 +106,21 @@ SETTINGS: tuple[Setting, ...] = (
             "`deployment.environment.name` resource attribute."),
     Setting("resource_attributes", (), None, to_attributes,
             "Extra resource attributes; merged over `OTEL_RESOURCE_ATTRIBUTES`."),
-    Setting("exporters", ("OTEL_MEASURE_EXPORTERS",), ("prometheus",), to_exporters,
-            "Any of `prometheus`, `otlp`, `console`, or `none` (comma list in the environment)."),
+    Setting("exporters", ("OTEL_MEASURE_EXPORTERS", "OTEL_METRICS_EXPORTER"), ("prometheus",),
+            to_exporters, "Metric exporters: any of `prometheus`, `otlp`, `console`, or "
+            "`none` (comma list in the environment). Given as an argument, it also sets the "
+            "span exporters."),
+    Setting("traces_exporters", ("OTEL_TRACES_EXPORTER",), None,
+            lambda v: None if v is None else to_traces_exporters(v),
+            "Span exporters: `otlp`, `console` or `none` (default: the metric exporters but "
+            "`prometheus`, which takes no spans)."),
     Setting("prometheus_host", ("OTEL_EXPORTER_PROMETHEUS_HOST",), "127.0.0.1", to_opt_str,
             "Address the `/metrics` endpoint binds to."),
     Setting("prometheus_port", ("OTEL_EXPORTER_PROMETHEUS_PORT",), 9464, to_port,
             "Port of the `/metrics` endpoint (0 picks a free port)."),
+    Setting("api_token", ("OTEL_MEASURE_API_TOKEN",), None, to_opt_str,
+            "Bearer token of the REST API's POST routes (none: they are off) and, when "
+            "`prometheus_host` is not loopback, of every route but `/metrics`."),
     Setting("otlp_endpoint", ("OTEL_EXPORTER_OTLP_ENDPOINT",), None, to_endpoint,
             "OTLP base URL; default `http://localhost:4317` (grpc) or "
             "`http://localhost:4318` (http/protobuf, `/v1/metrics` and `/v1/traces` appended)."),
@@ -141,7 +154,39 @@ SETTINGS: tuple[Setting, ...] = (
             "Enable the AI-model domain (or options)."),
     Setting("analytics", ("OTEL_MEASURE_ANALYTICS",), True, _domain(AnalyticsOptions),
             "Enable the user-analytics domain (or options)."),
+    Setting("instrument", ("OTEL_MEASURE_INSTRUMENT",), (), lambda v: to_instrument(v),
+            "Client libraries to instrument at start-up: `openai`, `anthropic` (comma list; "
+            "see docs/llm-clients.md)."),
 )
+
+INSTRUMENT_CHOICES = ("openai", "anthropic")
+
+
+def to_traces_exporters(value: Any) -> tuple[str, ...]:
+    """Return the span exporters of a list or comma list (``prometheus`` takes no spans)."""
+    names = to_exporters(value)
+    if "prometheus" in names:
+        raise ValueError("'prometheus' takes no spans; allowed: otlp, console, none")
+    return names
+
+
+def to_instrument(value: Any) -> tuple[str, ...]:
+    """Return the client libraries of a list or comma list; each must be installed."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ValueError(f"expected a list of {', '.join(INSTRUMENT_CHOICES)}")
+    out: list[str] = []
+    for raw in items:
+        name = str(raw).strip().lower()
+        if not name or name in out:
+            continue
+        if name not in INSTRUMENT_CHOICES:
+            raise ValueError(f"unknown library {name!r}; allowed: {', '.join(INSTRUMENT_CHOICES)}")
+        if importlib.util.find_spec(name) is None:
+            raise ValueError(f"the {name!r} package is not installed: "
+                             f"pip install 'otel-measure[{name}]'")
+        out.append(name)
+    return tuple(out)
 
 
 _DOMAINS: tuple[tuple[str, type[Any]], ...] = (
@@ -160,6 +205,7 @@ class Settings:
     exporters: tuple[str, ...]
     prometheus_host: str | None
     prometheus_port: int
+    api_token: str | None = field(repr=False)
     otlp_endpoint: str | None
     otlp_metrics_endpoint: str | None
     otlp_traces_endpoint: str | None
@@ -175,6 +221,8 @@ class Settings:
     infrastructure: InfrastructureOptions | None
     models: ModelOptions | None
     analytics: AnalyticsOptions | None
+    instrument: tuple[str, ...] = ()
+    traces_exporters: tuple[str, ...] = ()
     signal: Mapping[str, OtlpSignal] = field(default_factory=dict, compare=True)
 
 
@@ -320,8 +368,15 @@ def resolve_settings(args: Mapping[str, Any], env: Mapping[str, str] | None = No
             values[name] = options_type(**resolve_option_fields(options_type, environ))
         elif values[name] is False:
             values[name] = None
+    if values["instrument"] and values["models"] is None:
+        raise _fail("instrument", "argument or OTEL_MEASURE_INSTRUMENT", values["instrument"],
+                    "client instrumentation needs the models domain (models=True)")
+    if values["traces_exporters"] is None or (
+            args.get("exporters") is not None and args.get("traces_exporters") is None):
+        # exporters= given as an argument wins over OTEL_TRACES_EXPORTER.
+        values["traces_exporters"] = tuple(e for e in values["exporters"] if e != "prometheus")
     signals = {}
-    if "otlp" in values["exporters"]:
+    if "otlp" in values["exporters"] or "otlp" in values["traces_exporters"]:
         signals = {n: _signal(n, values, args, environ) for n in ("metrics", "traces")}
     return Settings(**values, signal=signals)
 

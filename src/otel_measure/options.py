@@ -151,6 +151,11 @@ class ModelOptions:
         "env": None})
     pricing_file: str | None = _opt(None, "JSON price file applied over the shipped table "
                                           "(before `pricing`).", "OTEL_MEASURE_PRICING_FILE")
+    price_source: str | None = _opt(None, "Where prices come from under the overrides: "
+                                          "`genai-prices` (the `prices` extra), `shipped` "
+                                          "(the offline table), or None: genai-prices when "
+                                          "installed, else shipped.",
+                                    "OTEL_MEASURE_PRICE_SOURCE")
     capture_content: bool = _opt(False, "Put prompt and response messages given to "
                                         "`call.set_input_messages()` / `set_output_messages()` "
                                         "on spans (off: they are dropped).",
@@ -199,6 +204,10 @@ class ModelOptions:
 
     def __post_init__(self) -> None:
         _resolve_unset(self)
+        if self.price_source not in (None, "auto", "shipped", "genai-prices"):
+            raise OtelMeasureConfigError(
+                f"ModelOptions.price_source={self.price_source!r} is invalid: expected "
+                "'genai-prices', 'shipped', 'auto' or None")
         for name in ("max_models", "inference_buffer_size", "latency_buffer_size",
                      "prediction_buffer_size", "health_min_calls", "drift_baseline_size",
                      "drift_max_baseline_size", "drift_window_size", "drift_bins",

@@ -10,10 +10,10 @@ import time
 
 from otel_measure._measure import Measure
 
-__all__ = ["AnalyticsDriver"]
+__all__ = ["FUNNEL", "AnalyticsDriver"]
 
 _TEST = "checkout_button"
-_FUNNEL = ("page_view", "view_item", "add_to_cart", "purchase")
+FUNNEL = ("page_view", "view_item", "add_to_cart", "purchase")
 # Chance that a shopper who reached the cart buys, by button colour: a real +50 % effect.
 _BUY = {"blue": 0.30, "green": 0.45}
 
@@ -84,7 +84,7 @@ class AnalyticsDriver:
         """Engagement, funnel, NPS with its interval and the A/B verdict."""
         analytics = measure.analytics
         eng = analytics.get_engagement_metrics()
-        funnel = analytics.get_conversion_metrics(list(_FUNNEL))
+        funnel = analytics.get_conversion_metrics(list(FUNNEL))
         nps = analytics.get_nps_metrics()
         lines = [
             f"  engagement: {eng.dau} daily users, {eng.sessions} sessions, "

@@ -17,6 +17,7 @@ import random
 import time
 
 from otel_measure._measure import Measure
+from otel_measure.demo.clients import CLIENT_MODELS, ClientCalls
 
 __all__ = ["ModelsDriver"]
 
@@ -51,6 +52,7 @@ class ModelsDriver:
         self._references: list[str] = []
         self._truth: list[int] = []
         self._predicted: list[int] = []
+        self._clients = ClientCalls(rng)  # real openai/anthropic calls via the stand-in
 
     def _register(self, measure: Measure) -> None:
         models = measure.models
@@ -78,6 +80,7 @@ class ModelsDriver:
         for _ in range(rng.randint(1, int(3 * busy))):
             self._chat(measure)
         self._stream(measure)
+        self._clients.step(measure)
         for _ in range(rng.randint(1, 4)):
             models.record_inference(EMBED, rng.lognormvariate(math.log(0.05), 0.3),
                                     rng.randint(8, 400), None, operation="embeddings")
@@ -169,7 +172,12 @@ class ModelsDriver:
         lines = [f"  cost: ${cost.total_usd:.4f} over {cost.requests} calls (input "
                  f"${cost.input_usd:.4f}, cached ${cost.cached_input_usd:.4f}, output "
                  f"${cost.output_usd:.4f}); price table as of {cost.price_table_as_of}"]
-        for name in (CHAT, STREAMED, EMBED, CLASSIFIER):
+        self._clients.close()
+        called = tuple(n for n in CLIENT_MODELS if n in models.list_models())
+        if called:
+            lines.append(f"  {', '.join(called)}: real {' and '.join(self._clients.libraries)} "
+                         "client calls through the local stand-in server (instrument_*)")
+        for name in (CHAT, STREAMED, EMBED, CLASSIFIER, *called):
             snap = models.get_model_performance_snapshot(name)
             lat = snap.latency
             p95 = "n/a" if lat.p95_s is None else f"{lat.p95_s * 1000:.0f} ms"
@@ -192,12 +200,13 @@ class ModelsDriver:
         except ValueError:
             return ["  fraud-classifier drift: no transaction yet"]
         before = [s for t, s, _ in self._drift if t < self._drift_after_s]
-        first = before[-1] if before else now.statistic
+        # Without a check before the shift there is no "before" figure to show.
+        first = (f"statistic {before[-1]:.3f} before the shift, {now.statistic:.3f} now"
+                 if before else f"no check before the shift, statistic {now.statistic:.3f} now")
         history = ", ".join(f"{s:.3f}" for _, s, _ in self._drift[-6:])
         since = next((t for t, _, drifted in self._drift if drifted), None)
         lines = [f"  fraud-classifier drift of amount ({now.method}, inputs shift at "
-                 f"{self._drift_after_s:g} s): statistic {first:.3f} before the shift, "
-                 f"{now.statistic:.3f} now"
+                 f"{self._drift_after_s:g} s): {first}"
                  f"{' (drift detected' if now.drifted else ' (no drift'}"
                  f"{f' since {since:.0f} s)' if now.drifted and since is not None else ')'}",
                  f"    recent checks: {history or 'none'}; drifted features "

@@ -144,6 +144,9 @@ def run_demo(
         exporters=["prometheus"],
         prometheus_port=port,
         prometheus_host=host,
+        # A sample a second, so the dashboard's host chart fills while one watches.
+        infrastructure=None if os.environ.get("OTEL_MEASURE_INFRASTRUCTURE") else
+        otel_measure.InfrastructureOptions(sample_interval_s=1.0),
     )
     stop = _install_stop_handler()
     rng = random.Random(7)
@@ -151,6 +154,9 @@ def run_demo(
     tty = stream.isatty()
     print(f"otel-measure demo: serving {measure.prometheus_url}", file=stream)
     base = (measure.prometheus_url or "").removesuffix("/metrics")
+    from otel_measure.demo.analytics import FUNNEL
+
+    print(f"dashboard:         {base}/dashboard?funnel={','.join(FUNNEL)}", file=stream)
     print(f"dashboard JSON:    {base}/api/v1/metrics/dashboard", file=stream)
     until = "Ctrl-C" if duration_s <= 0 else f"{duration_s:g} s or Ctrl-C"
     print(f"running until {until}; domains: {', '.join(d.name for d in active)}",

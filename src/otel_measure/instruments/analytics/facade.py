@@ -23,12 +23,18 @@ from otel_measure.calculators.funnel import engagement, funnel
 from otel_measure.calculators.nps import nps
 from otel_measure.calculators.retention import retention_table, to_posix
 from otel_measure.instruments._rejections import Rejections
-from otel_measure.instruments.analytics.checks import INVALID, USER_ID_RULE, Checks, positive
+from otel_measure.instruments.analytics.checks import (
+    INVALID,
+    USER_ID_RULE,
+    Checks,
+    positive,
+    usable_user_id,
+)
 from otel_measure.instruments.analytics.dashboard import build_section
 from otel_measure.instruments.analytics.events import EventStore
 from otel_measure.instruments.analytics.experiments import ExperimentStore
 from otel_measure.instruments.analytics.nps import NPSStore
-from otel_measure.instruments.analytics.privacy import Pseudonymizer, valid_user_id
+from otel_measure.instruments.analytics.privacy import Pseudonymizer
 from otel_measure.instruments.analytics.results import (
     ABTest,
     ABTestResults,
@@ -85,7 +91,7 @@ class UserAnalytics:
         Raises:
             ValueError: ``user_id`` is not a non-empty str (at most 1024 characters) or an int.
         """
-        if not valid_user_id(user_id):
+        if not usable_user_id(user_id):
             raise ValueError(USER_ID_RULE.format(type(user_id).__name__))
         return self._pseudonym(user_id)
 
@@ -118,7 +124,7 @@ class UserAnalytics:
         check = self._check
         if self._closed or not check.event_name(event_name):
             return
-        if not valid_user_id(user_id):
+        if not usable_user_id(user_id):
             check.user(user_id)
             return
         t = self._clock() if timestamp is None else check.time(timestamp)
@@ -347,7 +353,7 @@ class UserAnalytics:
 
     def get_ab_test_results(
         self, test: str, *, now: Time | None = None, min_sample: float = 150.0,
-        min_count: int = 5, power: float = 0.8,
+        min_count: int = 5, power: float = 0.8, method: str = "gbstats",
     ) -> ABTestResults:
         """Per-variant rates or means, lifts with intervals, p-values (Holm with several
         treatments), chance to beat control, SRM check and a verdict.
@@ -358,11 +364,15 @@ class UserAnalytics:
             min_sample: Metric total the larger arm must reach before a verdict (GrowthBook).
             min_count: Minimum users, conversions and non-conversions per arm (PostHog).
             power: Power behind ``sample_size_needed``.
+            method: ``"gbstats"`` (gbstats 0.8's t-test on the relative lift), ``"welch"``
+                or ``"pooled-z"`` (conversions); see ``calculators.experiments``.
 
         Raises:
-            ValueError: Unknown test or a bad ``min_sample``, ``min_count``, ``power``, ``now``.
+            ValueError: Unknown test or a bad ``min_sample``, ``min_count``, ``power``,
+                ``now`` or ``method``.
         """
-        return self._experiments.results(test, self._now(now), min_sample, min_count, power)
+        return self._experiments.results(test, self._now(now), min_sample, min_count, power,
+                                         method)
 
     def get_ab_tests(self) -> tuple[ABTest, ...]:
         """Return every test's definition, in creation order."""

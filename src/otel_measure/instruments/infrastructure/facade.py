@@ -22,6 +22,7 @@ from otel_measure.calculators.stats import quantile
 from otel_measure.errors import OtelMeasureError
 from otel_measure.instruments._rejections import Rejections
 from otel_measure.instruments.infrastructure import collect as collect
+from otel_measure.instruments.infrastructure.asgi import ASGIMiddleware
 from otel_measure.instruments.infrastructure.gpu import GpuMetrics
 from otel_measure.instruments.infrastructure.host_snapshot import HostReader, HostSnapshot
 from otel_measure.instruments.infrastructure.observe import OBSERVERS, Observer
@@ -30,6 +31,7 @@ from otel_measure.instruments.infrastructure.results import (
     CPUMetrics,
     DiskMetrics,
     MemoryMetrics,
+    MetricsHistory,
     MetricsSummary,
     NetworkMetrics,
     ResourceSummary,
@@ -241,6 +243,25 @@ class InfrastructureMetrics:
         }
         return MetricsSummary(float(window_s), len(samples), resources, statuses)
 
+    def get_history(self, window_s: float = 3600.0, *, now: float | None = None
+                    ) -> MetricsHistory:
+        """The sampler's snapshots of the last ``window_s`` seconds, a column per resource.
+
+        Raises:
+            ValueError: ``window_s`` is not a positive number.
+        """
+        self.get_metrics_summary(window_s, now=now)  # the one check of window_s
+        end = self._wall() if now is None else now
+        with self._lock:
+            samples = [s for s in self._history if end - window_s <= s.wall_s <= end]
+        series: dict[str, list[float | None]] = {}
+        for sample in samples:
+            for key, value in sample.values:
+                series.setdefault(key, []).append(value)
+        return MetricsHistory(float(window_s), tuple(s.wall_s for s in samples),
+                              tuple(s.status for s in samples),
+                              {k: tuple(v) for k, v in series.items()})
+
     # --- services and requests (delegated) ------------------------------------------
 
     def register_service(self, name: str, check: Any, interval_s: float = 30.0,
@@ -261,6 +282,11 @@ class InfrastructureMetrics:
                         | None = None) -> Any:
         """Wrap a WSGI app so every request is tracked."""
         return self.requests.wsgi_middleware(app, route_for=route_for)
+
+    def asgi_middleware(self, app: Any, route_for: Callable[[Any], str | None] | None = None
+                        ) -> Any:
+        """Wrap an ASGI app (Starlette, FastAPI) so every HTTP request is tracked."""
+        return ASGIMiddleware(app, self.requests, route_for)
 
     def get_request_latency_metrics(self) -> Any:
         """p50 / p95 / p99 of the last 1,000 tracked requests."""

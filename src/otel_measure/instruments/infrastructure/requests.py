@@ -20,7 +20,7 @@ from typing import Any
 from opentelemetry.metrics import Meter
 
 from otel_measure.calculators.stats import mean_std, quantile_sorted
-from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments._rejections import Rejections, safe_repr, text_problem
 from otel_measure.instruments.infrastructure.results import RequestLatencyMetrics
 from otel_measure.names import create_instrument
 from otel_measure.names.attributes import (
@@ -189,18 +189,19 @@ class RequestTracker:
         """
         if not isinstance(method, str):
             self._rejections.reject(
-                "invalid_http_method", f"method={method!r} is not allowed; expected a str"
+                "invalid_http_method",
+                f"method={safe_repr(method)} is not allowed; expected a str"
             )
             return TrackedRequest(None)
-        if route is not None and not isinstance(route, str):
+        if route is not None and text_problem(route, 256) is not None:
             self._rejections.reject(
-                "invalid_http_route", f"route={route!r} is not allowed; expected a str or None"
-            )
+                "invalid_http_route", f"route={safe_repr(route)} is not allowed: "
+                f"{text_problem(route, 256)} (a route template or None)")
             return TrackedRequest(None)
-        if url_scheme is not None and not isinstance(url_scheme, str):
+        if url_scheme is not None and text_problem(url_scheme, 16) is not None:
             self._rejections.reject(
                 "invalid_url_scheme",
-                f"url_scheme={url_scheme!r} is not allowed; expected a str or None",
+                f"url_scheme={safe_repr(url_scheme)} is not allowed; expected a str or None",
             )
             return TrackedRequest(None)
         normal = self._methods.get(method)
@@ -229,7 +230,7 @@ class RequestTracker:
     def _bad_status(self, code: object) -> None:
         self._rejections.reject(
             "invalid_http_status_code",
-            f"status code {code!r} is not allowed; expected an int from 100 to 599",
+            f"status code {safe_repr(code)} is not allowed; expected an int from 100 to 599",
         )
 
     def _begin(self, active_attrs: dict[str, str] | None) -> None:

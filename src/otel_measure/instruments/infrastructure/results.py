@@ -14,6 +14,7 @@ __all__ = [
     "FilesystemUsage",
     "InterfaceRates",
     "MemoryMetrics",
+    "MetricsHistory",
     "MetricsSummary",
     "NetworkMetrics",
     "RequestLatencyMetrics",
@@ -137,6 +138,16 @@ class ResourceSummary(Result):
     mean: float | None
     max: float | None
     p95: float | None
+
+
+@dataclass(frozen=True)
+class MetricsHistory(Result):
+    """The sampler's snapshots in a window, oldest first: one column per resource."""
+
+    window_s: float
+    timestamps: tuple[float, ...]
+    statuses: tuple[str, ...]
+    series: Mapping[str, tuple[float | None, ...]]
 
 
 @dataclass(frozen=True)

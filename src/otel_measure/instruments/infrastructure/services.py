@@ -20,7 +20,7 @@ from typing import Any, overload
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments._rejections import Rejections, text_problem
 from otel_measure.instruments.infrastructure.results import AvailabilityMetrics
 from otel_measure.instruments.infrastructure.service_state import (
     ERROR_CHARS,
@@ -108,8 +108,9 @@ class ServiceHealth:
         Raises:
             ValueError: naming the bad argument, its value and what is allowed.
         """
-        if not isinstance(name, str) or not name.strip():
-            raise bad_argument("name", name, "a non-empty string")
+        if text_problem(name, 256) is not None:
+            raise bad_argument("name", name, "a non-empty string of valid Unicode "
+                               "without control characters, at most 256 characters")
         interval = positive_seconds("interval_s", interval_s)
         timeout = positive_seconds("timeout_s", timeout_s)
         probe = probe_for(check, timeout, self._http_get)

@@ -177,6 +177,9 @@ class ModelsDriver:
         if called:
             lines.append(f"  {', '.join(called)}: real {' and '.join(self._clients.libraries)} "
                          "client calls through the local stand-in server (instrument_*)")
+        elif not self._clients.libraries:
+            lines.append("  real client calls: off; pip install 'otel-measure[openai,anthropic]' "
+                         "to drive the openai and anthropic clients through a local stand-in")
         for name in (CHAT, STREAMED, EMBED, CLASSIFIER, *called):
             snap = models.get_model_performance_snapshot(name)
             lat = snap.latency

@@ -63,3 +63,14 @@ def test_child_exports_its_own_counts_under_a_new_instance(protocol: str) -> Non
                                                              child["instance"]: 2}
     finally:
         receiver.stop()
+
+
+def test_a_globally_instrumented_client_records_into_the_childs_handle() -> None:
+    """setup(instrument=openai) then fork: the child's calls land in the child's m.models."""
+    proc = subprocess.run([sys.executable, "-m", "tests.reliability.fork_clients_scenario"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r["role"]: r for r in (json.loads(line[4:]) for line in proc.stdout.splitlines()
+                                   if line.startswith("ROW "))}
+    assert rows["parent"]["child_status"] == 0
+    assert (rows["parent"]["calls"], rows["child"]["calls"]) == (1, 2)

@@ -347,7 +347,9 @@ def instrument_client(library: str, owner: ClientOwner, client: Any = None
                       ) -> ClientInstrumentation:
     """Instrument one client, or every client of ``library`` when ``client`` is None.
 
-    Instrumenting a library that is already instrumented globally returns the same handle.
+    Instrumenting a library that is already instrumented globally returns the same handle,
+    which from then on records into ``owner``: the newest ``m.models`` that asked for it,
+    such as the handle ``setup()`` rebuilds in a child forked after it.
 
     Raises:
         OtelMeasureConfigError: The library is not installed, or ``client`` is not one of
@@ -360,6 +362,7 @@ def instrument_client(library: str, owner: ClientOwner, client: Any = None
         if client is None:
             existing = _GLOBAL.get(library)
             if existing is not None:
+                existing._owner = owner  # the class patch outlives a fork; its owner not
                 return existing
             handle = ClientInstrumentation(adapter, owner, None)
             for cls in classes:

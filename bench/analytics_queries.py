@@ -12,9 +12,8 @@ the 1M/100k ratio of each query against the issue's bound (<= 12; linear is 10).
 from __future__ import annotations
 
 import random
-import statistics
-import time
-from collections.abc import Callable
+
+from _timing import median_seconds
 
 import otel_measure
 from otel_measure.options import AnalyticsOptions
@@ -23,15 +22,6 @@ SIZES = (10_000, 100_000, 1_000_000)
 _DAY = 86_400.0
 NOW = 1_800_000_000.0
 
-
-def median_seconds(func: Callable[[], object], runs: int = 3) -> float:
-    """Median wall time of ``runs`` calls of ``func``."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def timed(n: int) -> dict[str, float]:

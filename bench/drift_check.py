@@ -13,11 +13,8 @@ All figures are medians.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import numpy as np
+from _timing import median_seconds
 from scipy import stats
 
 from otel_measure.calculators.drift import (
@@ -32,15 +29,6 @@ BASELINE_N = 10_000
 WINDOW_N = 1_000_000
 BINS = 10
 
-
-def median_seconds(func: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``runs`` calls of ``func``."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def numpy_psi(baseline: np.ndarray, current: np.ndarray, edges: np.ndarray) -> float:

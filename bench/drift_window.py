@@ -13,9 +13,8 @@ ratio of the default call against the issue's bound (<= 3).
 from __future__ import annotations
 
 import random
-import statistics
-import time
-from collections.abc import Callable
+
+from _timing import median_seconds
 
 import otel_measure
 from otel_measure.options import ModelOptions
@@ -23,15 +22,6 @@ from otel_measure.options import ModelOptions
 WINDOWS = (1_000, 100_000, 1_000_000)
 BASELINE_N = 1_000
 
-
-def median_seconds(func: Callable[[], object], runs: int) -> float:
-    """Median wall time of ``runs`` calls of ``func``."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def timed(window: int) -> tuple[float, float, str]:

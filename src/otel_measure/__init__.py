@@ -7,18 +7,28 @@ and product analytics, exported to Prometheus or any OTLP backend::
     m = otel_measure.setup(service_name="checkout")
     m.dashboard()
     m.shutdown()
+
+Importing the package is cheap: each public name below is imported on first use
+(PEP 562), and ``setup()`` imports only the exporters and domains it is asked for.
 """
 
-from otel_measure._measure import Measure
-from otel_measure._setup import get_measure, setup, shutdown
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from otel_measure._version import __version__
-from otel_measure.config import AnalyticsOptions, InfrastructureOptions, ModelOptions
 from otel_measure.errors import (
     OtelMeasureConfigError,
     OtelMeasureError,
     OtelMeasureInputError,
 )
-from otel_measure.views import DEFAULT_VIEWS
+
+if TYPE_CHECKING:
+    from otel_measure._measure import Measure
+    from otel_measure._setup import get_measure, setup, shutdown
+    from otel_measure.config import AnalyticsOptions, InfrastructureOptions, ModelOptions
+    from otel_measure.views import DEFAULT_VIEWS
 
 __all__ = [
     "DEFAULT_VIEWS",
@@ -34,3 +44,31 @@ __all__ = [
     "setup",
     "shutdown",
 ]
+
+# Public name -> module defining it, imported on first access.
+_LAZY: dict[str, str] = {
+    "DEFAULT_VIEWS": "otel_measure.views",
+    "AnalyticsOptions": "otel_measure.config",
+    "InfrastructureOptions": "otel_measure.config",
+    "ModelOptions": "otel_measure.config",
+    "Measure": "otel_measure._measure",
+    "get_measure": "otel_measure._setup",
+    "setup": "otel_measure._setup",
+    "shutdown": "otel_measure._setup",
+}
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above; typos stay errors
+
+    def __getattr__(name: str) -> Any:
+        """Import a public name on first access and keep it in the module namespace."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

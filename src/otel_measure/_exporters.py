@@ -1,10 +1,13 @@
-"""Readers, exporters and span processors built from resolved settings."""
+"""Readers, exporters and span processors built from resolved settings.
+
+Each exporter's package is imported by the function that builds it, so ``setup()``
+loads only what it uses (``prometheus_client``, grpc, requests...).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.metrics import (
     Counter,
@@ -26,13 +29,27 @@ from opentelemetry.sdk.metrics.export import (
 )
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from prometheus_client import CollectorRegistry, generate_latest
 
 from otel_measure.config import OtlpSignal, Settings
 from otel_measure.errors import OtelMeasureError
 
+if TYPE_CHECKING:
+    from otel_measure._prometheus import SafeRegistry, render_prometheus
+
 __all__ = ["Pipeline", "SafeRegistry", "build_pipeline", "cardinality_limits",
            "render_prometheus"]
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        """``SafeRegistry`` and ``render_prometheus`` live in ``_prometheus`` (loaded on use)."""
+        if name in ("SafeRegistry", "render_prometheus"):
+            from otel_measure import _prometheus
+
+            return getattr(_prometheus, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _INSTRUMENT_CLASSES: tuple[type, ...] = (
     Counter,
@@ -73,61 +90,6 @@ class _KeepLast(MetricExporter):
         self.inner.shutdown(timeout_millis=timeout_millis, **kwargs)
 
 
-def _encodes(text: object) -> bool:
-    if not isinstance(text, str):
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-class SafeRegistry(CollectorRegistry):
-    """The Prometheus registry of ``setup()``: a sample that cannot be encoded is left out.
-
-    Recording calls check names on the way in; this is the defence in depth for what
-    bypasses them (the application's own instruments on ``m.meter``). A series whose
-    metric or label names or values are not valid UTF-8 would fail every scrape; here it
-    is dropped from the exposition and reported through :attr:`on_drop` instead.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(auto_describe=True)
-        self.on_drop: Callable[[str], None] | None = None
-
-    def collect(self) -> Iterator[Any]:
-        """Yield the registered metric families without their unencodable samples."""
-        dropped: list[str] = []
-        for family in super().collect():
-            if not all(_encodes(t) for t in (family.name, family.documentation,
-                                              getattr(family, "unit", ""))):
-                dropped.append(family.name.encode("utf-8", "replace").decode())
-                continue
-            kept = [s for s in family.samples
-                    if all(_encodes(k) and _encodes(v) for k, v in s.labels.items())]
-            if len(kept) != len(family.samples):
-                dropped.extend([family.name] * (len(family.samples) - len(kept)))
-                family.samples = kept
-            yield family
-        if self.on_drop is not None:
-            for name in dropped:
-                self.on_drop(f"a series of {name} has a name or attribute value that is not "
-                             "valid UTF-8; it is left out of /metrics")
-
-
-def render_prometheus(data: MetricsData | None) -> str:
-    """Render cumulative OpenTelemetry metrics data as Prometheus text."""
-    from opentelemetry.exporter.prometheus import _CustomCollector
-
-    registry = CollectorRegistry(auto_describe=False)
-    collector = _CustomCollector()
-    if data is not None:
-        collector.add_metrics_data(data)
-    registry.register(collector)
-    return generate_latest(registry).decode()
-
-
 @dataclass
 class Pipeline:
     """What ``setup()`` exports through: readers, span processors, the Prometheus registry."""
@@ -136,6 +98,7 @@ class Pipeline:
     span_processors: list[SpanProcessor] = field(default_factory=list)
     registry: SafeRegistry | None = None
     endpoints: dict[str, Any] = field(default_factory=dict)
+    without_scope_info: bool = False
     _periodic: list[tuple[PeriodicExportingMetricReader, _KeepLast]] = field(
         default_factory=list)
 
@@ -155,13 +118,18 @@ class Pipeline:
         Raises:
             OtelMeasureError: No reader exists, or the only ones export delta temporality.
         """
+        from otel_measure._prometheus import render_prometheus
+
         if self.registry is not None:
+            from prometheus_client import generate_latest
+
             return generate_latest(self.registry).decode()
         for reader, keep in self._periodic:
             temporality = (keep._preferred_temporality or {}).get(Counter)
             if temporality == AggregationTemporality.CUMULATIVE:
                 reader.collect()  # exports synchronously; keep.last is now fresh
-                return render_prometheus(keep.last)
+                return render_prometheus(keep.last,
+                                         without_scope_info=self.without_scope_info)
         raise OtelMeasureError(
             "no cumulative metric reader to render: enable the 'prometheus' or 'otlp' "
             "exporter (exporters='none' keeps no aggregates)"
@@ -196,16 +164,20 @@ def _otlp_exporter(signal: OtlpSignal, kind: str) -> Any:
 
 def build_pipeline(settings: Settings) -> Pipeline:
     """Create the readers and span processors the settings ask for (threads start here)."""
-    from opentelemetry.exporter.prometheus import PrometheusMetricReader
-
-    pipeline = Pipeline()
+    pipeline = Pipeline(without_scope_info=settings.prometheus_without_scope_info)
     limits = cardinality_limits(settings.cardinality_limit)
     interval_ms = settings.export_interval_s * 1000.0
     timeout_ms = settings.export_timeout_s * 1000.0
     if "prometheus" in settings.exporters:
+        from opentelemetry.exporter.prometheus import PrometheusMetricReader
+
+        from otel_measure._prometheus import SafeRegistry
+
         # A private registry: the global one would mix in other libraries' collectors
-        # and break a second setup() in the same process.
-        pipeline.registry = SafeRegistry()
+        # and break a second setup() in the same process. The exporter always adds the
+        # otel_scope_* labels; the registry removes them when asked, where it is safe.
+        pipeline.registry = SafeRegistry(
+            without_scope_info=settings.prometheus_without_scope_info)
         pipeline.readers.append(
             PrometheusMetricReader(registry=pipeline.registry, cardinality_limits=limits)
         )

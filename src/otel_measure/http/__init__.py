@@ -1,8 +1,40 @@
 """HTTP: ``/metrics``, the REST API ``/api/v1/metrics/*`` with its OpenAPI document, and
-the ``/dashboard`` page, as a WSGI app and an ASGI app built from one route table."""
+the ``/dashboard`` page, as a WSGI app and an ASGI app built from one route table.
 
-from otel_measure.http.app import make_wsgi_app
-from otel_measure.http.asgi import make_asgi_app
-from otel_measure.http.server import MetricsServer
+The names below are imported on first access (PEP 562), so ``setup()`` without the
+Prometheus exporter never loads the HTTP stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from otel_measure.http.app import make_wsgi_app
+    from otel_measure.http.asgi import make_asgi_app
+    from otel_measure.http.server import MetricsServer
 
 __all__ = ["MetricsServer", "make_asgi_app", "make_wsgi_app"]
+
+_LAZY: dict[str, str] = {
+    "MetricsServer": "otel_measure.http.server",
+    "make_asgi_app": "otel_measure.http.asgi",
+    "make_wsgi_app": "otel_measure.http.app",
+}
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above; typos stay errors
+
+    def __getattr__(name: str) -> Any:
+        """Import a public name on first access and keep it in the package namespace."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from opentelemetry.metrics import Meter
+from opentelemetry.metrics import CallbackOptions, Meter, Observation
 from opentelemetry.trace import Tracer
 
 from otel_measure.calculators.classification import ConfusionAccumulator
@@ -84,8 +84,10 @@ class InferenceRecorder:
                                             buckets=seconds)
         self._model_duration = create_instrument(meter, MODEL_OPERATION_DURATION,
                                                  buckets=MODEL_DURATION_BUCKETS)
-        self._cost = create_instrument(meter, MODEL_COST)
-        self._unpriced = create_instrument(meter, MODEL_COST_UNPRICED)
+        # Cost sums are kept in the registry's cost cells (under the lock the call takes
+        # anyway) and read at collection: two to three fewer SDK calls per call.
+        create_instrument(meter, MODEL_COST, callbacks=[self._observe_cost])
+        create_instrument(meter, MODEL_COST_UNPRICED, callbacks=[self._observe_unpriced])
         self.records: deque[Record] = deque(maxlen=buffer_size)
 
     def record(self, model: Any, latency_s: Any, input_tokens: Any, output_tokens: Any,
@@ -172,20 +174,14 @@ class InferenceRecorder:
                 # input cost (ignored when they do not fit in the uncached input).
                 c_in += cache_write * (price.cache_write - price.input) / 1e6
             c_out = out * price.output / 1e6 if out else 0.0
-            attrs = series.cost_attrs
-            if c_in:
-                self._cost.add(c_in, attrs[0])
-            if c_out:
-                self._cost.add(c_out, attrs[1])
-            if c_cached:
-                self._cost.add(c_cached, attrs[2])
         else:
-            if reported:
-                self._unpriced_call(series)
+            if reported and not state.unpriced_logged:
+                self._log_unpriced(state)
             c_in = c_out = c_cached = None
         now = self._clock()
         error = series.error_type
-        with self._registry.lock:
+        registry = self._registry
+        with registry.lock:
             state.calls += 1
             if c_in is not None:
                 state.priced_calls += 1
@@ -193,8 +189,13 @@ class InferenceRecorder:
                 total[0] += c_in
                 total[1] += c_out
                 total[2] += c_cached
+                series.cell.add((c_in, c_out, c_cached), registry.cost_order)
             elif reported:
                 state.unpriced_calls += 1
+                cell = series.cell
+                cell.unpriced += 1
+                if cell.unpriced == 1:
+                    registry.unpriced_order.append(cell)
             if reported or cached is not None:
                 tokens = state.tokens
                 tokens[0] += inp or 0
@@ -238,14 +239,29 @@ class InferenceRecorder:
         pair: tuple[Any, Any] = next(iter(one.counts))
         return pair
 
-    def _unpriced_call(self, series: Series) -> None:
-        self._unpriced.add(1, series.unpriced_attrs)
-        state = series.state
+    @staticmethod
+    def _log_unpriced(state: ModelState) -> None:
         if not state.unpriced_logged:
             state.unpriced_logged = True
             _log.warning("otel-measure: model %r has no price; its cost is not recorded and "
                          "its calls are counted in %s. Add it with ModelOptions(pricing=...) or "
                          "OTEL_MEASURE_PRICING_FILE", state.name, MODEL_COST_UNPRICED.name)
+
+    # --- observable cost counters -----------------------------------------------------
+
+    def _observe_cost(self, _options: CallbackOptions) -> Iterable[Observation]:
+        """USD per (model, provider, token type), in the order the points got data."""
+        with self._registry.lock:
+            points = [(cell.fold(index), cell.attrs[index])
+                      for cell, index in self._registry.cost_order]
+        return [Observation(value, attrs) for value, attrs in points]
+
+    def _observe_unpriced(self, _options: CallbackOptions) -> Iterable[Observation]:
+        """Unpriced calls per (model, provider)."""
+        with self._registry.lock:
+            points = [(cell.unpriced, cell.unpriced_attrs)
+                      for cell in self._registry.unpriced_order]
+        return [Observation(value, attrs) for value, attrs in points]
 
     # --- CallOwner (used by InferenceCall) -------------------------------------------
 

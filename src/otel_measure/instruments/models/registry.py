@@ -15,13 +15,17 @@ from otel_measure.instruments._rejections import safe_repr
 from otel_measure.instruments.models.checks import Checks, unknown_model
 from otel_measure.instruments.models.pricing import PriceTable, provider_from_name
 from otel_measure.instruments.models.snapshots import StateCopy, copy_state
-from otel_measure.instruments.models.state import OTHER, ModelState, Series
+from otel_measure.instruments.models.state import OTHER, CostCell, ModelState, Series
 from otel_measure.options import ModelOptions
 from otel_measure.pricing import ModelPrice
 
 __all__ = ["ModelRegistry"]
 
 _SERIES_LIMIT = 10_000  # beyond this many combinations, series are built per call
+# Beyond this many (model, provider) cost cells, new pairs add to the last cell made (the
+# memory bound; a synchronous counter would have put their points past the SDK's
+# cardinality limit, default 2,000 points, into its overflow point).
+_CELL_LIMIT = 10_000
 
 
 class ModelRegistry:
@@ -42,6 +46,10 @@ class ModelRegistry:
         # (model, operation, provider, error type) as passed by the caller -> series; read
         # without the lock on the hot path (dict reads are atomic).
         self.series: dict[tuple[Any, ...], Series] = {}
+        # (model, provider) -> cost sums; the order in which points first got data.
+        self.cells: dict[tuple[str, str], CostCell] = {}
+        self.cost_order: list[tuple[CostCell, int]] = []
+        self.unpriced_order: list[CostCell] = []
 
     # --- state ----------------------------------------------------------------------
 
@@ -189,8 +197,10 @@ class ModelRegistry:
                     key = (OTHER, *key[1:])
                     series = self.series.get(key)
                 if series is None:
-                    series = Series(state, operation, self.provider(state, provider),
-                                    None if error_type is None else str(error_type), extra)
+                    resolved = self.provider(state, provider)
+                    series = Series(state, operation, resolved,
+                                    None if error_type is None else str(error_type),
+                                    self._cell(state.name, resolved), extra)
                     if len(self.series) < _SERIES_LIMIT:
                         self.series[key] = series
         if state is not None:
@@ -200,6 +210,16 @@ class ModelRegistry:
         if failure is not None:
             self.checks.rejections.reject(*failure)
         return None
+
+    def _cell(self, model: str, provider: str) -> CostCell:
+        """The cost cell of (model, provider), made on first use (caller holds the lock)."""
+        key = (model, provider)
+        cell = self.cells.get(key)
+        if cell is None:
+            if len(self.cells) >= _CELL_LIMIT:
+                return next(reversed(self.cells.values()))
+            cell = self.cells[key] = CostCell(model, provider)
+        return cell
 
     # --- copies for queries ---------------------------------------------------------
 

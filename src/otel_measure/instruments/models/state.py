@@ -4,7 +4,8 @@ A :class:`ModelState` holds one model's bounded buffers and running totals; the 
 and fairness features add their accumulators here (one object per model, created on
 first use or by ``register_model``). A :class:`Series` caches every attribute dict one
 (model, operation, provider, error type) combination records with, so a call to
-``record_inference`` builds no dict and resolves no name.
+``record_inference`` builds no dict and resolves no name; its :class:`CostCell` holds the
+cost sums of its (model, provider), read by observable counters at collection.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from otel_measure.names.attributes import (
 from otel_measure.names.models import GEN_AI_OPERATIONS
 from otel_measure.pricing import ModelPrice
 
-__all__ = ["OTHER", "OTHER_GROUP", "TOKEN_TYPES", "FairnessState", "ModelState", "Record",
-           "Series"]
+__all__ = ["OTHER", "OTHER_GROUP", "TOKEN_TYPES", "CostCell", "FairnessState", "ModelState",
+           "Record", "Series"]
 
 OTHER = "_OTHER"  # gen_ai.provider.name / error.type when unknown
 OTHER_GROUP = "other"  # the fairness bucket of groups past the cap
@@ -106,6 +107,64 @@ class ModelState:
         self.fairness: FairnessState | None = None
 
 
+class CostCell:
+    """Cost and unpriced-call sums of one (model, provider), exported at collection.
+
+    ``measure.model.cost`` and ``measure.model.cost.unpriced`` are observable counters
+    over these cells (guarded by the registry's lock). To export the very floats a
+    synchronous ``Counter`` would, a cell sums like the SDK's cumulative sum does: adds
+    since the last collection go to ``pending`` (None when there were none), and each
+    collection folds them into ``totals`` (``pending + totals``).
+
+    Attributes:
+        attrs: Attribute dicts of the input, output and cached-input cost points.
+        unpriced_attrs: Attribute dict of the unpriced-call count.
+        pending: USD added per token type since the last collection, or None.
+        totals: USD per token type up to the last collection.
+        seen: Whether a token type ever got a non-zero add (its point is exported).
+        unpriced: Calls that reported tokens without a price.
+    """
+
+    __slots__ = ("attrs", "pending", "seen", "totals", "unpriced", "unpriced_attrs")
+
+    def __init__(self, model: str, provider: str) -> None:
+        model_provider = {ATTR_GEN_AI_REQUEST_MODEL: model, ATTR_GEN_AI_PROVIDER_NAME: provider}
+        self.unpriced_attrs = model_provider
+        self.attrs = tuple({**model_provider, ATTR_GEN_AI_TOKEN_TYPE: token_type}
+                           for token_type in TOKEN_TYPES)
+        self.pending: list[float | None] = [None, None, None]
+        self.totals: list[float] = [0, 0, 0]  # ints like the SDK's first previous value
+        self.seen = [False, False, False]
+        self.unpriced = 0
+
+    def add(self, costs: tuple[float, float, float], order: list[tuple[CostCell, int]]
+            ) -> None:
+        """Add one call's USD per token type (caller holds the lock); zeros are skipped.
+
+        A token type's first add appends ``(self, index)`` to ``order``: the SDK creates
+        its points in that order, which decides who is past a cardinality limit.
+        """
+        pending = self.pending
+        for index in (0, 1, 2):
+            amount = costs[index]
+            if amount:
+                value = pending[index]
+                if value is None:
+                    pending[index] = 0 + amount  # the SDK starts each delta at int 0
+                    if not self.seen[index]:
+                        self.seen[index] = True
+                        order.append((self, index))
+                else:
+                    pending[index] = value + amount
+
+    def fold(self, index: int) -> float:
+        """Fold the pending USD of a token type into its total and return the total."""
+        value = self.pending[index]
+        self.pending[index] = None
+        total = self.totals[index] = (0 if value is None else value) + self.totals[index]
+        return total
+
+
 class Series:
     """Attribute dicts for one (model, operation, provider, error type), built once.
 
@@ -114,7 +173,7 @@ class Series:
     """
 
     __slots__ = (
-        "cost_attrs",
+        "cell",
         "duration_attrs",
         "error_type",
         "genai",
@@ -128,8 +187,10 @@ class Series:
     )
 
     def __init__(self, state: ModelState, operation: str, provider: str,
-                 error_type: str | None, extra: tuple[tuple[str, Any], ...] = ()) -> None:
+                 error_type: str | None, cell: CostCell,
+                 extra: tuple[tuple[str, Any], ...] = ()) -> None:
         self.state = state
+        self.cell = cell
         self.operation = operation
         self.provider = provider
         self.error_type = error_type
@@ -146,15 +207,6 @@ class Series:
             **base, ATTR_ERROR_TYPE: error_type}
         self.input_attrs = {**base, ATTR_GEN_AI_TOKEN_TYPE: "input"}
         self.output_attrs = {**base, ATTR_GEN_AI_TOKEN_TYPE: "output"}
-        model_provider = {
-            ATTR_GEN_AI_REQUEST_MODEL: state.name,
-            ATTR_GEN_AI_PROVIDER_NAME: provider,
-        }
-        self.unpriced_attrs = model_provider
-        self.cost_attrs = tuple(
-            {**model_provider, ATTR_GEN_AI_TOKEN_TYPE: token_type}
-            for token_type in TOKEN_TYPES
-        )
 
 
 class FairnessState:

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import grpc
+from opentelemetry.proto.collector.logs.v1 import logs_service_pb2, logs_service_pb2_grpc
 from opentelemetry.proto.collector.metrics.v1 import (
     metrics_service_pb2,
     metrics_service_pb2_grpc,
@@ -23,13 +24,15 @@ class Received:
     def __init__(self) -> None:
         self.metrics: list[metrics_service_pb2.ExportMetricsServiceRequest] = []
         self.traces: list[trace_service_pb2.ExportTraceServiceRequest] = []
+        self.logs: list[logs_service_pb2.ExportLogsServiceRequest] = []
         self.headers: list[dict[str, str]] = []
         self.paths: list[str] = []
         self._cond = threading.Condition()
 
     def add(self, kind: str, request: Any, headers: dict[str, str], path: str) -> None:
         with self._cond:
-            (self.metrics if kind == "metrics" else self.traces).append(request)
+            {"metrics": self.metrics, "traces": self.traces, "logs": self.logs}[kind].append(
+                request)
             self.headers.append(headers)
             self.paths.append(path)
             self._cond.notify_all()
@@ -55,6 +58,12 @@ class Received:
                         if metric.name == name:
                             found = (metric, resource)
         return found
+
+    def log_records(self) -> list[tuple[Any, dict[str, Any]]]:
+        """Return every log record received with its resource attributes."""
+        return [(record, attributes(rl.resource.attributes)) for request in self.logs
+                for rl in request.resource_logs for sl in rl.scope_logs
+                for record in sl.log_records]
 
     def spans(self) -> list[tuple[Any, dict[str, Any]]]:
         """Return every span received with its resource attributes."""
@@ -97,6 +106,16 @@ class _TraceServicer(trace_service_pb2_grpc.TraceServiceServicer):
         return trace_service_pb2.ExportTraceServiceResponse()
 
 
+class _LogsServicer(logs_service_pb2_grpc.LogsServiceServicer):
+    def __init__(self, received: Received) -> None:
+        self.received = received
+
+    def Export(self, request: Any, context: Any) -> Any:
+        headers = {k: v for k, v in context.invocation_metadata()}
+        self.received.add("logs", request, headers, "grpc")
+        return logs_service_pb2.ExportLogsServiceResponse()
+
+
 class GrpcReceiver:
     """OTLP/gRPC on a free loopback port."""
 
@@ -107,6 +126,8 @@ class GrpcReceiver:
             _MetricsServicer(self.received), self._server)
         trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
             _TraceServicer(self.received), self._server)
+        logs_service_pb2_grpc.add_LogsServiceServicer_to_server(
+            _LogsServicer(self.received), self._server)
         self.port = self._server.add_insecure_port("127.0.0.1:0")
         self._server.start()
 
@@ -119,7 +140,7 @@ class GrpcReceiver:
 
 
 class HttpReceiver:
-    """OTLP/HTTP protobuf on a loopback port (/v1/metrics, /v1/traces); 0 picks a free one."""
+    """OTLP/HTTP protobuf on a loopback port (/v1/metrics, /v1/traces, /v1/logs); 0: a free one."""
 
     def __init__(self, port: int = 0) -> None:
         self.received = received = Received()
@@ -139,6 +160,10 @@ class HttpReceiver:
                     request = trace_service_pb2.ExportTraceServiceRequest()
                     reply = trace_service_pb2.ExportTraceServiceResponse()
                     kind = "traces"
+                elif self.path.endswith("/v1/logs"):
+                    request = logs_service_pb2.ExportLogsServiceRequest()
+                    reply = logs_service_pb2.ExportLogsServiceResponse()
+                    kind = "logs"
                 else:
                     self.send_response(404)
                     self.end_headers()

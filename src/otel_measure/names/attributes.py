@@ -1,4 +1,4 @@
-"""Every attribute key of otel-measure's metrics and spans, declared once.
+"""Every attribute key of otel-measure's metrics, spans and log records, declared once.
 
 Semantic-convention keys where a convention exists; ours live under ``measure.``.
 """
@@ -18,7 +18,10 @@ ATTR_DRIFT_LAYOUT = "measure.drift.layout"
 ATTR_DRIFT_METHOD = "measure.drift.method"
 ATTR_DRIFT_WINDOW = "measure.drift.window"
 ATTR_ERROR_TYPE = "error.type"
-ATTR_EVENT_NAME = "event.name"
+ATTR_EVENT_CURRENCY = "measure.event.currency"  # event log records
+ATTR_EVENT_NAME = "event.name"  # a metric attribute; event log records use EventName
+ATTR_EVENT_PROPERTY_PREFIX = "measure.event.property."  # + an allow-listed property key
+ATTR_EVENT_REVENUE = "measure.event.revenue"
 ATTR_EXPERIMENT = "experiment"
 ATTR_FAIRNESS_GROUP = "measure.fairness.group"
 ATTR_FAIRNESS_OUTCOME = "measure.fairness.outcome"
@@ -64,11 +67,13 @@ ATTR_ROUGE_TYPE = "measure.rouge.type"
 ATTR_SERVER_ADDRESS = "server.address"
 ATTR_SERVER_PORT = "server.port"
 ATTR_SERVICE_CHECK_NAME = "measure.service.name"
+ATTR_SESSION_ID = "session.id"
 ATTR_STATISTIC = "measure.statistic"
 ATTR_SYSTEM_DEVICE = "system.device"
 ATTR_SYSTEM_MEMORY_STATE = "system.memory.state"
 ATTR_SYSTEM_PAGING_STATE = "system.paging.state"
 ATTR_URL_SCHEME = "url.scheme"
+ATTR_USER_HASH = "user.hash"  # the pseudonym, never a raw user id
 ATTR_VARIANT = "variant"
 
 __all__ = exported(globals())

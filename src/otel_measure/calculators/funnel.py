@@ -1,4 +1,4 @@
-"""Ordered conversion funnels and engagement summaries (PostHog definitions).
+"""Ordered conversion funnels (PostHog definitions); engagement is in ``engagement.py``.
 
 Funnel: a user reaches step k when they did steps 1..k in order, each event at or after the
 previous one (events at equal timestamps keep their input order, and one event never fills
@@ -12,12 +12,20 @@ possible step for that start.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import operator
 import statistics
-from collections.abc import Hashable, Iterable, Sequence
+from array import array
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from otel_measure.calculators._result import Result
+from otel_measure.calculators.engagement import (
+    EngagementResult,
+    engagement,
+    engagement_columns,
+)
 from otel_measure.calculators.retention import Timestamp, to_posix
 
 __all__ = [
@@ -25,10 +33,13 @@ __all__ = [
     "FunnelResult",
     "FunnelStep",
     "engagement",
+    "engagement_columns",
     "funnel",
+    "funnel_columns",
 ]
 
 _DAY = 86_400.0
+_BUCKET_BITS = 12  # funnel_columns groups users in at most 2**12 buckets of nearby ids
 
 
 @dataclass(frozen=True)
@@ -93,10 +104,10 @@ def _check_window(window_s: object) -> float:
 
 
 def _best_attempt(
-    times: list[float], names: list[str], steps: Sequence[str], window: float
+    times: list[float], names: list[int], steps: list[int], window: float
 ) -> list[float]:
     """Return the step times of the user's furthest-reaching attempt (earliest on ties)."""
-    positions: dict[str, list[int]] = {}
+    positions: dict[int, list[int]] = {}
     for i, name in enumerate(names):
         positions.setdefault(name, []).append(i)
     starts = positions.get(steps[0])
@@ -142,27 +153,128 @@ def funnel(
     Raises:
         ValueError: Empty or non-string steps, a bad window or a bad timestamp.
     """
+    _check_steps(steps)
+    window = _check_window(window_s)
+    user_ids: dict[Hashable, int] = {}
+    name_ids: dict[str, int] = {}
+    users: list[int] = []
+    times: list[float] = []
+    names: list[int] = []
+    for user, ts, name in events:
+        times.append(to_posix("event timestamp", ts))
+        users.append(user_ids.setdefault(user, len(user_ids)))
+        names.append(name_ids.setdefault(name, len(name_ids)))
+    return funnel_columns(users, times, names, list(name_ids), steps, window)
+
+
+def _check_steps(steps: object) -> None:
     if isinstance(steps, str) or not isinstance(steps, Sequence) or len(steps) == 0:
         raise ValueError(f"steps={steps!r} is not allowed; expected a non-empty list of names")
     for step in steps:
         if not isinstance(step, str):
             raise ValueError(f"steps contains {step!r}; every step must be an event name (str)")
-    window = _check_window(window_s)
-    wanted = set(steps)
 
-    per_user: dict[Hashable, list[tuple[float, int, str]]] = {}
-    for seq, (user, ts, name) in enumerate(events):
-        t = to_posix("event timestamp", ts)
-        if name in wanted:
-            per_user.setdefault(user, []).append((t, seq, name))
+
+def _by_user(
+    users: Sequence[int],
+    times: Sequence[float],
+    names: Sequence[int],
+    code_of: list[int],
+    kind: str,
+    until: float,
+) -> Iterator[tuple[list[float], list[int]]]:
+    """Yield each user's (times, name codes) of wanted events up to ``until``, input order.
+
+    Cache blocking: a counting sort first partitions the events into at most
+    ``_BUCKETS`` buckets of consecutive user ids, then each bucket (small enough for the CPU
+    cache) is split per user. Scattering straight into one slot per user would write to
+    as many places as there are users, which stops fitting in the cache near 10k users.
+    """
+    shift = max(0, (max(users, default=0) + 1).bit_length() - _BUCKET_BITS)
+    bounds = array("q", bytes(8 * (((max(users, default=0)) >> shift) + 2)))
+    for u, n, t in zip(users, names, times, strict=True):
+        if code_of[n] and t <= until:
+            bounds[(u >> shift) + 1] += 1
+    for b in range(1, len(bounds)):
+        bounds[b] += bounds[b - 1]
+    size = bounds[-1]
+    g_times = array("d", bytes(8 * size))
+    g_names = array(kind, bytes(array(kind).itemsize * size))
+    g_users = array("q", bytes(8 * size))
+    fill = bounds[:-1]
+    for u, n, t in zip(users, names, times, strict=True):
+        code = code_of[n]
+        if code and t <= until:
+            b = u >> shift
+            j = fill[b]
+            g_times[j] = t
+            g_names[j] = code
+            g_users[j] = u
+            fill[b] = j + 1
+    for b in range(len(bounds) - 1):
+        lo, hi = bounds[b], bounds[b + 1]
+        per_user: dict[int, tuple[list[float], list[int]]] = {}
+        for u, t, code in zip(g_users[lo:hi], g_times[lo:hi], g_names[lo:hi], strict=True):
+            rows = per_user.get(u)
+            if rows is None:
+                rows = per_user[u] = ([], [])
+            rows[0].append(t)
+            rows[1].append(code)
+        yield from per_user.values()
+
+
+def funnel_columns(
+    users: Sequence[int],
+    times: Sequence[float],
+    names: Sequence[int],
+    vocabulary: Sequence[Hashable],
+    steps: Sequence[str],
+    window_s: float = 14 * _DAY,
+    *,
+    until: float = math.inf,
+) -> FunnelResult:
+    """Compute an ordered funnel from events stored column-wise.
+
+    The events are grouped by user with two cache-friendly counting passes (stable, so
+    equal timestamps keep their input order), and sorted per user only when ``times`` is
+    not already in order: linear in the events for a time-ordered buffer.
+
+    Args:
+        users: User index of each event (small non-negative ints).
+        times: POSIX seconds of each event (finite floats, in any order).
+        names: Index into ``vocabulary`` of each event's name.
+        vocabulary: Event names by index.
+        steps: Event names in funnel order (at least one; repeats allowed).
+        window_s: Conversion window in seconds counted from the step-1 event (inclusive).
+        until: Events after this time are ignored.
+
+    Returns:
+        The same result as :func:`funnel` on the equivalent input.
+
+    Raises:
+        ValueError: Empty or non-string steps, or a bad window.
+    """
+    _check_steps(steps)
+    window = _check_window(window_s)
+    # Each step name gets a code 1..len(unique steps); other names 0 (not wanted).
+    codes: dict[Hashable, int] = {}
+    for step in steps:
+        codes.setdefault(step, len(codes) + 1)
+    step_codes = [codes[step] for step in steps]
+    code_of = [codes.get(name, 0) for name in vocabulary]
+    kind = "B" if len(codes) < 256 else "q"
+    in_order = all(map(operator.le, times, itertools.islice(times, 1, None)))
 
     k = len(steps)
     reached = [0] * k
     gaps: list[list[float]] = [[] for _ in range(k)]
     totals: list[float] = []
-    for rows in per_user.values():
-        rows.sort()
-        best = _best_attempt([r[0] for r in rows], [r[2] for r in rows], steps, window)
+    for ts, ns in _by_user(users, times, names, code_of, kind, until):
+        if not in_order:  # a stable sort keeps equal times in input order
+            order = sorted(range(len(ts)), key=ts.__getitem__)
+            ts = [ts[i] for i in order]
+            ns = [ns[i] for i in order]
+        best = _best_attempt(ts, ns, step_codes, window)
         for i, t in enumerate(best):
             reached[i] += 1
             if i:
@@ -191,109 +303,4 @@ def funnel(
         overall_conversion=reached[-1] / first if first else math.nan,
         median_time_to_convert_s=_median(totals),
         window_s=window,
-    )
-
-
-@dataclass(frozen=True)
-class EngagementResult(Result):
-    """Activity and session summary at a point in time.
-
-    Attributes:
-        dau: Distinct users with an event in (now − 1 day, now].
-        wau: Distinct users with an event in (now − 7 days, now].
-        mau: Distinct users with an event in (now − 30 days, now].
-        stickiness: dau / mau (NaN when mau is 0).
-        sessions: Number of sessions given.
-        mean_session_duration_s: Mean of end − start (NaN without sessions).
-        median_session_duration_s: Median of end − start (NaN without sessions).
-        events_per_session: Events attributed to a given session / sessions (NaN without).
-        bounce_rate: Sessions with exactly one event / sessions (NaN without sessions).
-        new_users: MAU users whose first event in the data lies in the 30-day window.
-        returning_users: MAU users with an event before the 30-day window.
-    """
-
-    dau: int
-    wau: int
-    mau: int
-    stickiness: float
-    sessions: int
-    mean_session_duration_s: float
-    median_session_duration_s: float
-    events_per_session: float
-    bounce_rate: float
-    new_users: int
-    returning_users: int
-
-
-def engagement(
-    sessions: Iterable[tuple[Hashable, Hashable, Timestamp, Timestamp]],
-    events: Iterable[tuple[Hashable, Timestamp, Hashable | None]],
-    now: Timestamp,
-) -> EngagementResult:
-    """Summarise engagement: DAU/WAU/MAU, stickiness, sessions, bounce rate, new users.
-
-    Args:
-        sessions: ``(session_id, user, start, end)`` with ``end >= start``; session ids must
-            be unique. Every given session counts (pass only the ones you want summarised).
-        events: ``(user, timestamp, session_id)``; ``session_id`` may be None or unknown, in
-            which case the event counts for active users only. Events after ``now`` count
-            neither as active users nor as returning history.
-        now: Reference time (POSIX seconds or aware datetime).
-
-    Returns:
-        The engagement summary.
-
-    Raises:
-        ValueError: A bad timestamp, ``end < start``, or a duplicate session id.
-    """
-    now_s = to_posix("now", now)
-    durations: list[float] = []
-    event_count: dict[Hashable, int] = {}
-    for sid, _user, start, end in sessions:
-        s = to_posix("session start", start)
-        e = to_posix("session end", end)
-        if e < s:
-            raise ValueError(f"session {sid!r} has end={end!r} before start={start!r}")
-        if sid in event_count:
-            raise ValueError(f"session_id={sid!r} appears twice in sessions")
-        event_count[sid] = 0
-        durations.append(e - s)
-
-    windows = (now_s - _DAY, now_s - 7 * _DAY, now_s - 30 * _DAY)
-    day: set[Hashable] = set()
-    week: set[Hashable] = set()
-    month: set[Hashable] = set()
-    before: set[Hashable] = set()
-    attributed = 0
-    for user, ts, sid in events:
-        t = to_posix("event timestamp", ts)
-        if sid is not None and sid in event_count:
-            event_count[sid] += 1
-            attributed += 1
-        if t > now_s:
-            continue
-        if t > windows[2]:
-            month.add(user)
-            if t > windows[1]:
-                week.add(user)
-                if t > windows[0]:
-                    day.add(user)
-        else:
-            before.add(user)
-
-    n_sessions = len(durations)
-    bounces = sum(1 for c in event_count.values() if c == 1)
-    returning = len(month & before)
-    return EngagementResult(
-        dau=len(day),
-        wau=len(week),
-        mau=len(month),
-        stickiness=len(day) / len(month) if month else math.nan,
-        sessions=n_sessions,
-        mean_session_duration_s=math.fsum(durations) / n_sessions if n_sessions else math.nan,
-        median_session_duration_s=_median(durations),
-        events_per_session=attributed / n_sessions if n_sessions else math.nan,
-        bounce_rate=bounces / n_sessions if n_sessions else math.nan,
-        new_users=len(month) - returning,
-        returning_users=returning,
     )

@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Hashable, Iterable, Mapping
+from array import array
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from otel_measure.calculators._result import Result
 
-__all__ = ["CohortRetention", "RetentionResult", "retention_table", "to_posix"]
+__all__ = [
+    "CohortRetention",
+    "RetentionResult",
+    "retention_columns",
+    "retention_table",
+    "to_posix",
+]
 
 _DAY = 86_400.0
 _WEEK = 7 * _DAY
@@ -114,6 +121,13 @@ class RetentionResult(Result):
     average_on_or_after: tuple[float | None, ...]
 
 
+def _check_period(period: object, periods: object) -> None:
+    if not isinstance(period, str) or period not in _PERIODS:
+        raise ValueError(f"period={period!r} is not one of 'day', 'week'")
+    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
+        raise ValueError(f"periods={periods!r} is not allowed; expected an integer >= 1")
+
+
 def _seconds(ts: Timestamp) -> float:
     return to_posix("activity timestamp", ts)
 
@@ -144,54 +158,100 @@ def retention_table(
     Raises:
         ValueError: Unknown period, periods < 1, or a bad timestamp.
     """
-    if not isinstance(period, str) or period not in _PERIODS:
-        raise ValueError(f"period={period!r} is not one of 'day', 'week'")
-    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 1:
-        raise ValueError(f"periods={periods!r} is not allowed; expected an integer >= 1")
+    _check_period(period, periods)
     if first_seen is not None and not isinstance(first_seen, Mapping):
         raise ValueError(
             f"first_seen={first_seen!r} is not allowed; expected a mapping user -> time or None"
         )
+    now_s = to_posix("now", now)
+
+    # Users get a slot; per-slot state lives in flat lists (see retention_columns).
+    slot_of: dict[User, int] = {}
+    firsts: list[float | None] = []
+    users: list[int] = []
+    times: list[float] = []
+    if first_seen is None:
+        for user, ts in activity:
+            t = _seconds(ts)
+            i = slot_of.get(user)
+            if i is None:
+                i = slot_of[user] = len(firsts)
+                firsts.append(None)
+            if t <= now_s:
+                first = firsts[i]
+                if first is None or t < first:
+                    firsts[i] = t
+            users.append(i)
+            times.append(t)
+    else:
+        for user, ts in first_seen.items():
+            slot_of[user] = len(firsts)
+            firsts.append(to_posix("first_seen timestamp", ts))
+        get = slot_of.get
+        for user, ts in activity:
+            t = ts if type(ts) is float and -_FINITE < ts < _FINITE else _seconds(ts)
+            i = get(user)
+            if i is not None:
+                users.append(i)
+                times.append(t)
+    return retention_columns(firsts, users, times, period=period, periods=periods, now=now_s)
+
+
+def retention_columns(
+    firsts: Sequence[float | None],
+    users: Sequence[int],
+    times: Sequence[float],
+    *,
+    period: str = "day",
+    periods: int = 8,
+    now: Timestamp,
+) -> RetentionResult:
+    """Build a cohort retention table from events stored column-wise.
+
+    One pass over the events with list lookups only, so the cost is linear in the events
+    and reads them as contiguous memory when they are ``array`` columns.
+
+    Args:
+        firsts: First-activity time (POSIX seconds) per user index, or None for users
+            outside the table; authoritative as ``first_seen`` in :func:`retention_table`.
+        users: User index of each event (an index into ``firsts``).
+        times: POSIX seconds of each event (finite floats, in any order).
+        period: ``"day"`` or ``"week"``.
+        periods: Number of periods reported, period 0 included (at least 1).
+        now: The time the table describes.
+
+    Returns:
+        The same result as :func:`retention_table` on the equivalent input.
+
+    Raises:
+        ValueError: Unknown period, periods < 1, or a bad ``now``.
+    """
+    _check_period(period, periods)
     length, origin = _PERIODS[period]
     now_s = to_posix("now", now)
     now_idx = math.floor((now_s - origin) / length)
-
-    # One dict lookup per event: users get a slot; per-slot state lives in flat lists.
-    slot_of: dict[User, int] = {}
-    firsts: list[float] = []
-    events: Iterable[tuple[User, Timestamp]]
-    if first_seen is None:
-        converted = [(user, _seconds(ts)) for user, ts in activity]
-        for user, t in converted:
-            if t <= now_s:
-                i = slot_of.get(user)
-                if i is None:
-                    slot_of[user] = len(firsts)
-                    firsts.append(t)
-                elif t < firsts[i]:
-                    firsts[i] = t
-        events = converted
-    else:
-        events = activity
-        for user, ts in first_seen.items():
-            t = to_posix("first_seen timestamp", ts)
-            if t <= now_s:
-                slot_of[user] = len(firsts)
-                firsts.append(t)
     floor = math.floor
-    cohorts = [floor((t - origin) / length) for t in firsts]
+    # A user's cohort index; `outside` (every event up to now gets k < 0) when unknown or
+    # first seen after now. An array keeps the per-user state compact for the random
+    # accesses below; a list holds indices of timestamps too far out for 64 bits.
+    outside = now_idx + 1
+    indices = [outside if f is None or f > now_s else floor((f - origin) / length)
+               for f in firsts]
+    cohorts: Sequence[int]
+    try:
+        cohorts = array("q", indices)
+    except OverflowError:
+        cohorts = indices
 
     # Bit N of masks[i] says "active in period N" for N < periods; lasts[i] is the
-    # furthest period with activity, which may lie beyond the table.
+    # furthest period with activity, which may lie beyond the table. An event before the
+    # first-seen time has k <= 0 and changes neither (period 0 is set by construction).
     masks = [1] * len(firsts)
     lasts = [0] * len(firsts)
-    get = slot_of.get
-    for user, ts in events:
-        t = ts if type(ts) is float and -_FINITE < ts < _FINITE else _seconds(ts)
-        i = get(user)
-        if i is None or t > now_s or t < firsts[i]:
-            continue
+    for i, t in zip(users, times, strict=True):
         k = floor((t - origin) / length) - cohorts[i]
+        if k <= 0 or t > now_s:
+            continue
         if k < periods:
             masks[i] |= 1 << k
         if k > lasts[i]:
@@ -199,7 +259,8 @@ def retention_table(
 
     by_cohort: dict[int, list[int]] = {}
     for i, cohort in enumerate(cohorts):
-        by_cohort.setdefault(cohort, []).append(i)
+        if cohort != outside:
+            by_cohort.setdefault(cohort, []).append(i)
 
     rows: list[CohortRetention] = []
     sum_size = [0] * periods

@@ -41,7 +41,7 @@ def usable_user_id(user_id: object) -> bool:
     """Whether ``user_id`` is valid and hashable: an int, or a str that encodes to UTF-8."""
     if not valid_user_id(user_id):
         return False
-    if type(user_id) is str:
+    if type(user_id) is str and not user_id.isascii():  # ASCII always encodes
         try:
             user_id.encode()
         except UnicodeEncodeError:

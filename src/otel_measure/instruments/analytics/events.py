@@ -2,18 +2,21 @@
 
 Everything here is keyed by pseudonyms (see ``instruments/analytics/privacy.py``); raw user
 ids never arrive. Per-user state is an LRU capped at ``max_users``; open sessions are capped
-at ``max_active_sessions``; the event, revenue and ended-session buffers are deques with a
-maxlen. Sessions close after ``session_timeout_s`` without activity, measured in event time
-when events arrive and on the clock when queried or collected.
+at ``max_active_sessions``; the event buffer is a column-wise ring (``buffer.py``), the
+revenue and ended-session buffers are deques with a maxlen. Sessions close after
+``session_timeout_s`` without activity, measured in event time when events arrive and on
+the clock when queried or collected.
 
 Event, revenue and eviction counts are plain numbers exported through observable
 counters: the same cumulative, mergeable sums a synchronous ``Counter`` gives, read once per
 collection instead of paying the SDK's attribute hashing on every event.
 
-``track`` never waits for the lock: it queues the event and applies the queue only when the
-lock is free, and the holder applies what others queued before releasing. Threads blocking
-on a lock held across a GIL switch form a convoy; with the queue they keep going. Other
-entry points take the lock through :meth:`EventStore.locked`, which applies the queue first.
+``track`` never waits for the lock: it queues the event, and once ``_BATCH`` events are
+queued it applies them in one pass when the lock is free (the holder applies what others
+queued before releasing). Threads blocking on a lock held across a GIL switch form a
+convoy; with the queue they keep going. Every other entry point (queries, observable
+callbacks, experiments) takes the lock through :meth:`EventStore.locked`, which applies
+the queue first, so none reads a stale state.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
+from otel_measure.instruments.analytics.buffer import EventBuffer, EventColumns
 from otel_measure.instruments.analytics.state import Event, Session, User
 from otel_measure.names import create_instrument
 from otel_measure.names.analytics import (
@@ -46,6 +50,7 @@ __all__ = ["EventStore"]
 
 _OTHER = "_OTHER"
 _RECENT_ENDED = 10_000  # ended external session ids remembered for a late end_session()
+_BATCH = 128  # queued events a track() call applies at once (one lock round per batch)
 
 
 class EventStore:
@@ -73,7 +78,8 @@ class EventStore:
         self._allowed = None if options.events is None else frozenset(options.events)
         self._max_names = options.max_event_names
         self.users: OrderedDict[str, User] = OrderedDict()
-        self.events: deque[Event] = deque(maxlen=options.event_buffer_size)
+        # Column-wise ring (buffer.py): append(t, pseudonym, name, session number, props).
+        self.events = EventBuffer(options.event_buffer_size)
         self.revenue: deque[tuple[float, str, str, float]] = deque(
             maxlen=options.revenue_buffer_size)
         self.active: OrderedDict[int, Session] = OrderedDict()
@@ -87,8 +93,13 @@ class EventStore:
         self.evicted = {"user": 0, "session": 0}
         # event name -> exported label (the name, or _OTHER beyond the allow-list)
         self._labels: dict[str, str] = {}
+        # Names that passed the checks (read without the lock: a dict lookup is atomic).
+        self.known_names: Mapping[str, str] = self._labels
         self._inbox: deque[tuple[Any, ...]] = deque()
         self._counts: dict[str, int] = {}
+        # Revenue since the last collection, folded into the sums like the SDK's cumulative
+        # sum of a synchronous Counter (delta + previous total): the very same floats.
+        self._revenue_pending: dict[str, float] = {}
         self._revenue_sums: dict[str, float] = {}
         self._duration = create_instrument(meter, ANALYTICS_SESSION_DURATION)
         for metric, callback in (
@@ -155,8 +166,10 @@ class EventStore:
         label = self._labels.get(name) or self.label(name)
         inbox, lock = self._inbox, self.lock
         inbox.append((name, pseudonym, t, session_id, revenue, properties, on_goal, label))
+        if len(inbox) < _BATCH:  # applied by the next batch, query or collection
+            return
         # Re-checking after each release picks up whatever was queued while we held it.
-        while inbox and lock.acquire(blocking=False):
+        while len(inbox) >= _BATCH and lock.acquire(blocking=False):
             closed: list[float] = []
             try:
                 self._apply_queued(closed)
@@ -167,21 +180,22 @@ class EventStore:
 
     def _apply_queued(self, closed: list[float]) -> None:
         inbox, counts, timeout = self._inbox, self._counts, self.timeout
+        user, touch, active, append = self.user, self._touch, self.active, self.events.append
         while inbox:
             name, pseudonym, t, session_id, revenue, properties, on_goal, label = (
                 inbox.popleft())
-            state = self.user(pseudonym, t)
+            state = user(pseudonym, t)
             state.events += 1
-            sid = self._touch(state, pseudonym, t, session_id, closed)
-            active = self.active
+            sid = touch(state, pseudonym, t, session_id, closed)
             if active and next(iter(active.values())).last < t - timeout:
                 self._sweep(t, closed)
-            self.events.append((t, pseudonym, name, sid, properties))
+            append(t, pseudonym, name, sid, properties)
             self.tracked += 1
             counts[label] = counts.get(label, 0) + 1
             if revenue is not None:
                 self.revenue.append((t, pseudonym, name, revenue))
-                self._revenue_sums[label] = self._revenue_sums.get(label, 0.0) + revenue
+                pending = self._revenue_pending  # folded into _revenue_sums when observed
+                pending[label] = pending.get(label, 0) + revenue
             if on_goal is not None:
                 on_goal(state, name, revenue)
 
@@ -309,8 +323,12 @@ class EventStore:
 
     def _observe_revenue(self, _options: CallbackOptions) -> Iterable[Observation]:
         with self.locked():
-            sums = list(self._revenue_sums.items())
-        return [Observation(v, {ATTR_EVENT_NAME: label}) for label, v in sums]
+            sums, pending = self._revenue_sums, self._revenue_pending
+            for label, value in pending.items():
+                sums[label] = value + sums.get(label, 0)
+            pending.clear()
+            points = list(sums.items())
+        return [Observation(v, {ATTR_EVENT_NAME: label}) for label, v in points]
 
     def _observe_sessions(self, _options: CallbackOptions) -> Iterable[Observation]:
         self.sweep(self._clock())
@@ -328,17 +346,16 @@ class EventStore:
 
     # --- snapshots for queries -------------------------------------------------------------
 
-    def snapshot_events(self) -> list[Event]:
-        """Return a copy of the buffered events."""
+    def snapshot_events(self) -> Iterator[Event]:
+        """Return an iterator over a copy of the buffered events, oldest first."""
         with self.locked():
-            return list(self.events)
+            return self.events.snapshot()
 
     def engagement_inputs(self, now: float, window_s: float) -> tuple[
-            list[tuple[int, str, float, float]], list[tuple[str, float, int | None]]]:
-        """Sessions started in the window (idle ones closed at ``now`` first) and activity.
+            list[tuple[int, str, float, float]], EventColumns, list[float | None]]:
+        """Sessions started in the window (idle ones closed at ``now`` first), and inputs.
 
-        Activity is every buffered event plus each held user's first-seen time, so users
-        stay "returning" after their first events leave the buffer.
+        The inputs are those of :meth:`query_inputs`.
         """
         with self.locked() as closed:
             self._sweep(now, closed)
@@ -346,11 +363,19 @@ class EventStore:
                         if now - window_s < s[2] <= now]
             sessions.extend((s.sid, s.user, s.start, s.last) for s in self.active.values()
                             if now - window_s < s.start <= now)
-            activity: list[tuple[str, float, int | None]] = [(e[1], e[0], e[3])
-                                                             for e in self.events]
-            activity.extend((p, u.first_seen, None) for p, u in self.users.items()
-                            if u.first_seen != math.inf)
-        return sessions, activity
+            columns = self.events.columns(names=False)
+            firsts = self.events.firsts(self.users)
+        return sessions, columns, firsts
+
+    def query_inputs(self, *, names: bool) -> tuple[EventColumns, list[float | None]]:
+        """Buffered events column-wise (names only if asked), and each user's first seen.
+
+        ``firsts`` extends the buffer's user numbering to held users with no buffered
+        event; it is None for users not held or never active.
+        """
+        with self.locked():
+            return (self.events.columns(names=names, sessions=False),
+                    self.events.firsts(self.users))
 
     def snapshot_users(self) -> list[tuple[str, float, float, int, dict[str, Any]]]:
         """Return (pseudonym, first seen, last seen, events, properties) per held user."""

@@ -15,13 +15,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry.metrics import Meter
 
-from otel_measure.calculators.funnel import engagement, funnel
+from otel_measure.calculators.engagement import engagement_columns
+from otel_measure.calculators.funnel import funnel_columns
 from otel_measure.calculators.nps import nps
-from otel_measure.calculators.retention import retention_table, to_posix
+from otel_measure.calculators.retention import retention_columns, to_posix
 from otel_measure.instruments._rejections import Rejections
 from otel_measure.instruments.analytics.checks import (
     INVALID,
@@ -49,6 +50,9 @@ from otel_measure.instruments.analytics.results import (
 from otel_measure.instruments.analytics.segments import segment_users as _segment_users
 from otel_measure.options import AnalyticsOptions
 
+if TYPE_CHECKING:  # built by setup() only with events_as_logs (the logs API loads then)
+    from otel_measure.instruments.analytics.event_logs import EventLogEmitter
+
 __all__ = ["UserAnalytics"]
 
 _DAY = 86_400.0
@@ -63,6 +67,7 @@ class UserAnalytics:
         rejections: Shared bad-input helper (drop and count, or raise when strict).
         options: Key, idle timeout, caps and buffer sizes.
         clock: POSIX-seconds clock (injectable for tests); ``now=`` arguments override it.
+        event_log: Emits accepted events as log records (``events_as_logs``); None: none.
     """
 
     def __init__(
@@ -72,6 +77,7 @@ class UserAnalytics:
         options: AnalyticsOptions,
         *,
         clock: Callable[[], float] = time.time,
+        event_log: EventLogEmitter | None = None,
     ) -> None:
         self.options = options
         self._clock = clock
@@ -80,6 +86,7 @@ class UserAnalytics:
         self._events = EventStore(meter, options, clock, threading.Lock())
         self._experiments = ExperimentStore(meter, self._events, options.max_experiments)
         self._nps = NPSStore(meter, options)
+        self._event_log = event_log
         self._closed = False
 
     def _now(self, now: Time | None) -> float:
@@ -114,7 +121,8 @@ class UserAnalytics:
                 when allow-listed (``AnalyticsOptions.events``, else the first
                 ``max_event_names`` names), otherwise as ``_OTHER``.
             user_id: The user (pseudonymised before use).
-            properties: Event properties, kept with the buffered event; never exported.
+            properties: Event properties, kept with the buffered event; never exported as
+                metrics (``event_log_properties`` keys go on event log records).
             session_id: A session from ``start_session`` or the app's own id; None uses
                 the user's current session, opening a new one after the idle timeout.
             timestamp: POSIX seconds or an aware datetime; None means now.
@@ -122,7 +130,8 @@ class UserAnalytics:
                 value of mean A/B tests whose goal is this event.
         """
         check = self._check
-        if self._closed or not check.event_name(event_name):
+        known = type(event_name) is str and event_name in self._events.known_names
+        if self._closed or not (known or check.event_name(event_name)):
             return
         if not usable_user_id(user_id):
             check.user(user_id)
@@ -135,12 +144,14 @@ class UserAnalytics:
         props = None if properties is None else check.properties(properties)
         if props is INVALID:
             return
-        goals = self._experiments.goals
+        goals, pseudonym = self._experiments.goals, self._pseudonym(user_id)
+        amount = None if revenue is None else float(revenue)
         self._events.track(
-            event_name, self._pseudonym(user_id), t, session_id,
-            None if revenue is None else float(revenue), props,
+            event_name, pseudonym, t, session_id, amount, props,
             self._experiments.on_goal if goals and event_name in goals else None,
         )
+        if self._event_log is not None:
+            self._event_log.emit(event_name, pseudonym, t, session_id, amount, props)
 
     def start_session(
         self, user_id: str | int, properties: Mapping[str, Any] | None = None,
@@ -198,7 +209,8 @@ class UserAnalytics:
         """
         t = self._now(now)
         window = positive("session_window_s", session_window_s)
-        result = engagement(*self._events.engagement_inputs(t, window), t)
+        sessions, c, firsts = self._events.engagement_inputs(t, window)
+        result = engagement_columns(sessions, c.users, c.times, c.sessions, t, firsts)
         return extend(EngagementMetrics, result, now=t, session_window_s=window)
 
     def get_conversion_metrics(
@@ -210,8 +222,9 @@ class UserAnalytics:
             ValueError: Empty or non-str ``steps``, a bad ``window_s`` or ``now``.
         """
         t = self._now(now)
-        events = self._events.snapshot_events()
-        result = funnel(((e[1], e[0], e[2]) for e in events if e[0] <= t), steps, window_s)
+        c, _firsts = self._events.query_inputs(names=True)
+        result = funnel_columns(c.users, c.times, c.names, c.name_keys, steps, window_s,
+                                until=t)
         return extend(ConversionMetrics, result, now=t)
 
     def get_retention_metrics(
@@ -225,10 +238,10 @@ class UserAnalytics:
             ValueError: ``period`` not 'day' or 'week', ``periods`` < 1, or a bad ``now``.
         """
         t = self._now(now)
-        first_seen, events = self._events.first_seen(), self._events.snapshot_events()
-        result = retention_table(first_seen, ((e[1], e[0]) for e in events),
-                                 period=period, periods=periods, now=t)
-        users = sum(1 for f in first_seen.values() if f <= t)
+        c, firsts = self._events.query_inputs(names=False)
+        result = retention_columns(firsts, c.users, c.times, period=period, periods=periods,
+                                   now=t)
+        users = sum(1 for f in firsts if f is not None and f <= t)
         return extend(RetentionMetrics, result, users=users)
 
     def segment_users(

@@ -110,6 +110,9 @@ class DriftResult(Result):
         current_size: current rows.
         merged: observations (baseline and current) that shared one bin because their
             categories were past the category cap (``detect_model_drift``); 0 otherwise.
+        outside: current observations outside the range of a numeric feature's fixed
+            bins (``detect_model_drift``; Evidently's bins would widen to hold them, so
+            the result is not batch ``detect()``'s); 0 otherwise.
     """
 
     method: str
@@ -120,6 +123,7 @@ class DriftResult(Result):
     baseline_size: int
     current_size: int
     merged: int = 0
+    outside: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ also holds ``v == edges[-1]``, as in ``numpy.histogram``), and the last index co
 above ``edges[-1]``. A constant baseline gives ``edges = (c, c)``: one interior bin holding
 exactly ``c``. Categorical layout: one count per baseline category, in order, then one
 overflow count for every value not seen in the baseline. ``value_counts`` and
-``sturges_counts`` count two raw samples on bins of their own (what ``detect`` does).
+``sturges_counts`` count two raw samples on bins of their own (what ``detect`` does);
+``sturges_edges`` gives numpy's 'sturges' edges for a range and a sample size.
 Import through :mod:`otel_measure.calculators.drift`.
 """
 
@@ -31,6 +32,7 @@ __all__ = [
     "NumericHistogram",
     "check_category",
     "sturges_counts",
+    "sturges_edges",
     "value_counts",
 ]
 
@@ -70,7 +72,7 @@ def _check_edges(edges: Iterable[float]) -> tuple[float, ...]:
 
 
 class NumericBinner:
-    """Bin layout for a numeric feature: quantile edges of the baseline."""
+    """Bin layout for a numeric feature: explicit edges, baseline quantiles or sturges."""
 
     __slots__ = ("edges",)
 
@@ -96,6 +98,26 @@ class NumericBinner:
             if not edges or edge > edges[-1]:
                 edges.append(edge)
         return cls(edges)
+
+    @classmethod
+    def sturges(cls, values: Iterable[float], size: int | None = None) -> NumericBinner:
+        """numpy's 'sturges' edges over the range of ``values``, for ``size`` values.
+
+        ``size`` (default: how many ``values``) is the sample size the bin count is
+        computed for: Evidently bins baseline and current together, so a layout fixed
+        from a baseline of n values for windows of w values passes n + w.
+
+        Raises:
+            ValueError: if ``values`` is empty or non-finite, or ``size`` < len(values).
+        """
+        data = finite_floats("values", values)
+        if not data:
+            raise ValueError("values=[] is not allowed; expected at least one baseline value")
+        total = len(data) if size is None else size
+        if isinstance(total, bool) or not isinstance(total, int) or total < len(data):
+            raise ValueError(f"size={size!r} is not allowed; expected an int >= {len(data)}, "
+                             "the number of values")
+        return cls(sturges_edges(min(data), max(data), total))
 
     def index(self, value: float) -> int:
         """Return the bin index of ``value`` (0 = below the range, last = above it)."""
@@ -277,6 +299,24 @@ def value_counts(base: list[Hashable], cur: list[Hashable]) -> tuple[list[int], 
     return b, c
 
 
+def sturges_edges(first: float, last: float, size: int, *, integral: bool = False
+                  ) -> list[float]:
+    """Edges of numpy's 'sturges' bins for ``size`` values spanning ``[first, last]``.
+
+    As ``numpy.histogram_bin_edges(values, bins="sturges")``: width = range / (log2(size)
+    + 1), at least 1 for integer data (``integral``), ceil(range / width) equal bins; a
+    zero range becomes ``[first - 0.5, last + 0.5]`` in one bin.
+    """
+    width = (last - first) / (math.log2(size) + 1.0)
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    if width and integral and width < 1:
+        width = 1.0
+    n_bins = math.ceil((last - first) / width) if width else 1
+    step = (last - first) / n_bins
+    return [i * 1.0 * step + first for i in range(n_bins)] + [last]
+
+
 def sturges_counts(
     base: list[float], cur: list[float], edge_values: list[float] | None = None
 ) -> tuple[list[int], list[int]]:
@@ -286,15 +326,8 @@ def sturges_counts(
     its numeric Hellinger passes the distinct values of both samples instead.
     """
     both = base + cur if edge_values is None else edge_values
-    first, last = min(both), max(both)
-    if first == last:
-        first, last = first - 0.5, last + 0.5
-    width = (max(both) - min(both)) / (math.log2(len(both)) + 1.0)
-    if width and all(isinstance(v, numbers.Integral) for v in both) and width < 1:
-        width = 1.0
-    n_bins = math.ceil((last - first) / width) if width else 1
-    step = (last - first) / n_bins
-    edges = [i * 1.0 * step + first for i in range(n_bins)] + [last]
+    integral = all(isinstance(v, numbers.Integral) for v in both)
+    edges = sturges_edges(min(both), max(both), len(both), integral=integral)
     hist_b = NumericHistogram(edges)
     hist_c = NumericHistogram(edges)
     hist_b.update(base)

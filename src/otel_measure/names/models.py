@@ -180,6 +180,13 @@ MODEL_DRIFT_BIN_COUNT = _metric(
     (ATTR_GEN_AI_REQUEST_MODEL, ATTR_DRIFT_FEATURE, ATTR_DRIFT_LAYOUT, ATTR_DRIFT_WINDOW,
      ATTR_DRIFT_BIN),
 )
+MODEL_DRIFT_BIN_EDGE = _metric(
+    "measure.model.drift.bin.edge", "gauge", "1",
+    "Edge `measure.drift.bin` = i of a numeric feature's fixed drift bins (bin i + 1 of "
+    "`measure.model.drift.bin.count` lies between edges i and i + 1; bin 0 below edge 0); "
+    "only numeric layouts have edges, so the report knows the layout kind.",
+    (ATTR_GEN_AI_REQUEST_MODEL, ATTR_DRIFT_FEATURE, ATTR_DRIFT_LAYOUT, ATTR_DRIFT_BIN),
+)
 MODEL_FAIRNESS_OUTCOMES = _metric(
     "measure.model.fairness.outcomes", "counter", "{prediction}",
     "Binary outcomes (tp, fp, tn, fn) per group, from observed outcomes (online) and "

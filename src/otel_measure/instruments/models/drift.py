@@ -4,8 +4,13 @@ A :class:`FeatureTracker` holds one feature of one model (``_prediction`` is the
 predictions). Its baseline comes from ``set_baseline()`` or, by default, from the first
 ``drift_baseline_size`` observations; the baseline fixes a bin :class:`Layout` once:
 
-- ``numeric``: quantile edges of the baseline (``NumericBinner.from_baseline``), plus one
-  bin below and one above its range;
+- ``numeric``: the bins Evidently would use, fixed from the baseline: numpy's 'sturges'
+  edges over the baseline's range for ``len(baseline) + drift_window_size`` values
+  (``NumericBinner.sturges``; Evidently bins baseline and current together), plus one bin
+  below and one above the range. Count tests then equal batch ``calculators.drift.detect()``
+  on the same window while every window value lies inside the baseline's range and the
+  window holds enough values for the same bin count (always once full); see
+  ``docs/drift.md`` for where they differ;
 - ``discrete``: a numeric baseline with at most ``drift_max_categories`` distinct values
   gets one bin per value (as ``calculators.drift.detect`` counts values), plus overflow;
 - ``categorical``: the baseline's categories (the ``drift_max_categories`` most frequent,
@@ -68,7 +73,10 @@ def clean_value(value: Any) -> tuple[Any, str | None]:
     if value is None:
         return None, "expected a number or a category, not None"
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int or Fraction past float's range
+            return None, "expected a finite number"
         if not math.isfinite(number):
             return None, "expected a finite number"
         return number, None
@@ -102,7 +110,7 @@ class Layout:
         "values",
     )
 
-    def __init__(self, values: Sequence[Any], bins: int, max_categories: int) -> None:
+    def __init__(self, values: Sequence[Any], window_size: int, max_categories: int) -> None:
         self.values = tuple(values)
         self.distinct = frozenset(values)
         numeric = all(type(v) is float for v in values)
@@ -111,7 +119,7 @@ class Layout:
         self._index: dict[Any, int] = {}
         if numeric and len(distinct) > max_categories:
             self.kind = "numeric"
-            self.binner = NumericBinner.from_baseline(values, bins)
+            self.binner = NumericBinner.sturges(values, len(values) + window_size)
             self.labels: tuple[Any, ...] = self.binner.edges
             self.size = len(self.labels) + 1
         else:
@@ -191,12 +199,12 @@ class FeatureTracker:
     """One feature of one model; every method runs under the domain's lock."""
 
     __slots__ = ("auto", "auto_version", "baseline", "baseline_counts", "baseline_distinct",
-                 "bins", "checked_at", "counts", "feature", "fine", "latest", "layout",
+                 "checked_at", "counts", "feature", "fine", "latest", "layout",
                  "max_categories", "novel", "pending", "totals", "version", "window")
 
-    def __init__(self, feature: str, window_size: int, bins: int, max_categories: int) -> None:
+    def __init__(self, feature: str, window_size: int, max_categories: int) -> None:
         self.feature = feature
-        self.bins, self.max_categories = bins, max_categories
+        self.max_categories = max_categories
         self.layout: Layout | None = None
         self.baseline: tuple[Any, ...] = ()
         self.baseline_distinct: frozenset[Any] = frozenset()
@@ -233,7 +241,8 @@ class FeatureTracker:
                 if len(self.pending) >= auto_baseline:
                     # Small (drift_baseline_size), so building it under the lock is fine.
                     values, self.pending = self.pending, []
-                    self.fix(Layout(values, self.bins, self.max_categories))
+                    self.fix(Layout(values, self.window.maxlen or len(values),
+                                    self.max_categories))
             self.version += 1
             return True
         if not layout.accepts(value):

@@ -3,8 +3,10 @@
 :func:`check` runs a feature's test with the pure calculators, looked up in their one
 method table (``calculators.drift.DRIFT_METHODS``): count tests on the fixed bins (for
 categorical features split per category up to :data:`CATEGORY_CAP`, as batch ``detect()``
-counts them), KS and Wasserstein on the fine fixed bins, or on the raw window when the
-copy holds it (``exact=True``).
+counts them; for numeric features on their fixed sturges bins, the two out-of-range bins
+left out while empty, as batch ``detect()`` bins them), KS and Wasserstein on the fine
+fixed bins. When the copy holds the raw window (``exact=True``), KS, Wasserstein and the
+count tests of numeric features run batch ``detect()`` on it.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any
 from otel_measure.calculators.drift import (
     AUTO,
     DriftResult,
+    detect,
     drift_method,
     method_for,
     resolve_method,
 )
+from otel_measure.calculators.drift_binned import inner_counts
 from otel_measure.calculators.drift_fine import ks_fine, wasserstein_fine
 from otel_measure.instruments.models.drift import Layout, TrackerCopy
 
@@ -65,9 +69,10 @@ def check(model: str, copy: TrackerCopy, method: str, threshold: float | None,
 
     ``method`` is a name or alias of ``calculators.drift.DRIFT_METHODS`` or "auto"
     (Evidently's choice from the baseline size and the distinct values of baseline and
-    window). "raw" methods (KS, Wasserstein) run on the fine bins, or on the raw values
-    when the copy holds the raw window (``exact=True``); "counts" methods on the fixed
-    bins; the table's row gives the default threshold and the verdict rule.
+    window). "raw" methods (KS, Wasserstein) run on the fine bins, "counts" methods on the
+    fixed bins; when the copy holds the raw window (``exact=True``), numeric features run
+    batch ``detect()`` on it instead. The table's row gives the default threshold and the
+    verdict rule.
 
     Raises:
         ValueError: the feature is not ready, the method is unknown or does not fit its
@@ -90,19 +95,23 @@ def check(model: str, copy: TrackerCopy, method: str, threshold: float | None,
     limit = entry.limit(threshold)
     if raw and copy.window is None:
         return _fine_check(name, copy, limit)
-    merged = 0
+    merged = outside = 0
     baseline: Any
     current: Any
-    if raw:
-        baseline, current = copy.baseline, copy.window
-    elif layout.kind == "categorical":
-        baseline, current, merged = _category_counts(layout, copy)
-    else:
-        baseline, current = copy.baseline_counts, copy.counts
+    options: dict[str, str] | None = None
     try:
+        if numeric and copy.window is not None:
+            return detect(copy.baseline, copy.window, name, limit)
+        if layout.kind == "categorical":
+            baseline, current, merged = _category_counts(layout, copy)
+        elif layout.kind == "numeric":
+            baseline, current, outside = inner_counts(copy.baseline_counts, copy.counts)
+            options = dict(entry.sturges_options)
+        else:
+            baseline, current = copy.baseline_counts, copy.counts
         result = entry.test(baseline, current, limit, baseline_size=len(copy.baseline),
-                            current_size=copy.window_size)
-        return replace(result, merged=merged) if merged else result
+                            current_size=copy.window_size, options=options)
+        return replace(result, merged=merged, outside=outside) if merged or outside else result
     except ValueError as exc:
         raise ValueError(f"method={name!r} cannot test feature {copy.feature!r} of model "
                          f"{model!r}: {exc}") from None

@@ -13,7 +13,12 @@ Observable instruments, so recording pays nothing for them:
   ``measure.drift.layout``. Replicas given the same baseline share a digest; summing the
   ``current`` increases over a time range across them gives the fleet-wide window, from
   which PSI, Jensen-Shannon and chi-square are exact. Cardinality per feature is at most
-  2 x (max(drift_bins, drift_max_categories) + 2); a replaced baseline starts new series.
+  2 x (bins + 2), bins being max(drift_max_categories, k) with k the sturges bin count
+  ceil(log2(baseline size + drift_window_size) + 1); a replaced baseline starts new series;
+- ``measure.model.drift.bin.edge`` (with the bin counts): the k + 1 edges of a numeric
+  layout, by edge index ``measure.drift.bin``; categorical and discrete layouts have none,
+  so a reader of the store knows each layout's kind (the report computes Wasserstein
+  from them and keeps ``ks_binned`` to numeric features).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from otel_measure.names.attributes import (
 )
 from otel_measure.names.models import (
     MODEL_DRIFT_BIN_COUNT,
+    MODEL_DRIFT_BIN_EDGE,
     MODEL_DRIFT_DETECTED,
     MODEL_DRIFT_P_VALUE,
     MODEL_DRIFT_SCORE,
@@ -77,6 +83,7 @@ class DriftExport:
             create_instrument(meter, metric, callbacks=[callback])
         if self.options.drift_export_bins:
             create_instrument(meter, MODEL_DRIFT_BIN_COUNT, callbacks=[self._observe_bins])
+            create_instrument(meter, MODEL_DRIFT_BIN_EDGE, callbacks=[self._observe_edges])
 
     def auto_size(self) -> int | None:
         """Size of the automatic baseline, or None when it is off."""
@@ -182,4 +189,18 @@ class DriftExport:
                                 _MODEL: state.name, _FEATURE: tracker.feature,
                                 ATTR_DRIFT_LAYOUT: layout.digest,
                                 ATTR_DRIFT_WINDOW: window, ATTR_DRIFT_BIN: i}))
+        return out
+
+    def _observe_edges(self, _options: CallbackOptions) -> Iterable[Observation]:
+        out = []
+        with self._lock:
+            for state in self._models.values():
+                for tracker in state.drift.values():
+                    layout = tracker.layout
+                    if layout is None or layout.kind != "numeric":
+                        continue
+                    for i, edge in enumerate(layout.labels):
+                        out.append(Observation(edge, {
+                            _MODEL: state.name, _FEATURE: tracker.feature,
+                            ATTR_DRIFT_LAYOUT: layout.digest, ATTR_DRIFT_BIN: i}))
         return out

@@ -69,7 +69,7 @@ class DriftMonitor:
             inputs = len(state.drift) - (PREDICTION in state.drift)
             if feature != PREDICTION and inputs >= options.drift_max_features:
                 return None
-            tracker = FeatureTracker(feature, options.drift_window_size, options.drift_bins,
+            tracker = FeatureTracker(feature, options.drift_window_size,
                                      options.drift_max_categories)
             state.drift[feature] = tracker
         return tracker
@@ -153,7 +153,8 @@ class DriftMonitor:
         if not data or len(data) > limit:
             raise ValueError(f"values holds {len(data)} values; expected 1 to "
                              f"drift_max_baseline_size={limit}")
-        layout = Layout(data, self.options.drift_bins, self.options.drift_max_categories)
+        layout = Layout(data, self.options.drift_window_size,
+                        self.options.drift_max_categories)
         state = self._registry.query_state(model)
         with self._lock:
             tracker = self._tracker(state, key)

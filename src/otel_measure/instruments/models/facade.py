@@ -256,8 +256,8 @@ class ModelMetrics:
                      ) -> FeatureDrift:
         """Make ``values`` the drift baseline of a feature (None: the model's predictions).
 
-        Fixes the bins (quantile edges for numbers, categories otherwise) and re-bins the
-        current window; a previous baseline and its exported series are replaced.
+        Fixes the bins (sturges edges over its range for numbers, categories otherwise)
+        and re-bins the current window; a previous baseline and its exported series are replaced.
 
         Raises:
             ValueError: A bad model or feature name, no values, more than
@@ -281,9 +281,11 @@ class ModelMetrics:
                 features use it where it fits their data, ``auto`` elsewhere.
             threshold: Overrides the method's default threshold (Evidently's).
             share: Share of drifted features that makes dataset drift.
-            exact: KS and Wasserstein on the raw window (copied and sorted: O(window log
-                window)) instead of the fine fixed bins (O(bins); KS exact for baselines
-                of at most 4,096 distinct values, Wasserstein within a small bound).
+            exact: Numeric features tested by batch ``calculators.drift.detect()`` on
+                the raw window (copied and sorted: O(window log window)) instead of the
+                fixed bins (O(bins); KS exact for baselines of at most 4,096 distinct
+                values, Wasserstein within a small bound, count tests equal to batch
+                where docs/drift.md says so).
 
         Raises:
             ValueError: Unknown model, feature or method; a feature without a baseline or

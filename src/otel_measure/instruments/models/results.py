@@ -159,8 +159,8 @@ class FeatureDrift(Result):
 
     Attributes:
         feature: The feature name.
-        kind: ``pending`` (no baseline yet), ``numeric`` (quantile bins), ``discrete``
-            (one bin per baseline value) or ``categorical``.
+        kind: ``pending`` (no baseline yet), ``numeric`` (sturges bins of the baseline),
+            ``discrete`` (one bin per baseline value) or ``categorical``.
         baseline_size: Values in the baseline (0 while pending).
         pending: Values collected toward an automatic baseline.
         current_size: Values in the sliding current window.

@@ -11,11 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scipy import stats
 
 import otel_measure
+from otel_measure.calculators.experiments import ArmStats
 from otel_measure.cli import main
+from otel_measure.names.analytics import (
+    EXPERIMENT_EXPOSURES,
+    EXPERIMENT_VALUE_SUM,
+    EXPERIMENT_VALUE_SUM_SQUARES,
+)
+from otel_measure.names.attributes import ATTR_EXPERIMENT, ATTR_VARIANT
 from otel_measure.options import AnalyticsOptions
-from otel_measure.report import PromQLClient, build_report
+from otel_measure.report import PromQLClient, build_report, label_name, prom_name
 from tests.report import workload
 from tests.support.net import free_port
 from tests.support.prometheus_server import PrometheusServer
@@ -77,6 +85,8 @@ def _single_process() -> dict[str, Any]:
             "dashboard": m.dashboard()["analytics"],
             "drift": {method: models.detect_model_drift("scorer", "amount", method=method)
                       for method in ("psi", "jensenshannon", "hellinger", "chisquare")},
+            "edges": list(models.get_model_performance_snapshot(  # type: ignore[union-attr]
+                "scorer").drift.features["amount"].labels),
             "fairness": models.get_fairness_metrics("scorer").to_dict(),
             "cost": models.get_cost_metrics("gpt-4o-mini"),
         }
@@ -105,8 +115,9 @@ def test_report_over_three_processes_equals_one_process(store: PrometheusServer)
     one = _single_process()
 
     _same(report["analytics"]["experiments"], one["dashboard"]["experiments"])
-    assert set(report["analytics"]["experiments"]) == {"checkout", "basket"}
+    assert set(report["analytics"]["experiments"]) == {"checkout", "basket", "large"}
     assert report["analytics"]["experiments"]["basket"]["metric"] == "mean"
+    assert report["analytics"]["experiments"]["large"]["metric"] == "mean"
     nps_one = one["dashboard"]["nps"]
     assert report["analytics"]["nps"] == {k: nps_one[k] for k in report["analytics"]["nps"]}
     assert report["analytics"]["nps"]["n"] == workload.NPS_RESPONSES
@@ -115,6 +126,12 @@ def test_report_over_three_processes_equals_one_process(store: PrometheusServer)
     assert sum(layout["current_counts"]) == workload.OBSERVATIONS
     assert sum(layout["baseline_counts"]) == len(workload.BASELINE)
     assert layout["baselines_differ"] is False
+    assert layout["kind"] == "numeric" and layout["edges"] == one["edges"]
+    raw = stats.wasserstein_distance(workload.BASELINE, workload.observations())
+    binned = layout["tests"]["wasserstein_binned"]
+    assert binned["lower"] <= raw <= binned["upper"]
+    assert binned["lower"] <= binned["statistic"] <= binned["upper"]
+    assert layout["tests"]["psi"]["outside"] == 0
     for method, result in one["drift"].items():
         test = layout["tests"][method]
         assert test["statistic"] == pytest.approx(result.statistic, rel=1e-9), method
@@ -150,3 +167,26 @@ def test_cli_report_prints_json_and_text(store: PrometheusServer,
     assert main(["report", "--prometheus", store.url, "--experiment", "nope"]) == 2
     assert "experiment='nope'" in capsys.readouterr().err
     assert not math.isnan(printed["analytics"]["experiments"]["checkout"]["srm_p_value"])
+
+
+def test_large_values_keep_their_variance_through_m2(store: PrometheusServer) -> None:
+    """Values near 1e8: the Chan merge of per-process M2 gives the one-process standard
+    errors (to 1e-9), where the summed Σx² has lost the variance."""
+    report = build_report(PromQLClient(store.url), experiment="large")
+    one = _single_process()["dashboard"]["experiments"]["large"]
+    _same(report["analytics"]["experiments"]["large"], one)
+    exp, var = label_name(ATTR_EXPERIMENT), label_name(ATTR_VARIANT)
+
+    def summed(metric: str) -> dict[str, float]:
+        rows = store.query(f'sum by ({var}) ({metric}{{{exp}="large"}})')
+        return {row["metric"][var]: float(row["value"][1]) for row in rows}
+
+    n = summed(prom_name(EXPERIMENT_EXPOSURES))
+    s1 = summed(prom_name(EXPERIMENT_VALUE_SUM))
+    s2 = summed(prom_name(EXPERIMENT_VALUE_SUM_SQUARES))
+    assert set(n) == set(one["variants"]) and min(n.values()) > 100
+    for variant, want in one["variants"].items():
+        true_var = want["standard_error"] ** 2 * want["exposures"]
+        assert 0.01 < true_var < 1.0  # values 1e8 + (0 .. 1.5): a spread of ~0.2
+        lost = ArmStats.from_sums(round(n[variant]), s1[variant], s2[variant]).variance
+        assert not math.isclose(lost, true_var, rel_tol=0.05), variant

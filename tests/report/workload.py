@@ -16,6 +16,17 @@ CALLS = 300
 OBSERVATIONS = 600
 OUTCOMES = 900
 BASELINE = [float((j * 37) % 100) for j in range(400)]
+LARGE = 1e8  # the "large" test's values: 1e8 + a spread of 0.25 steps (Σx² loses it)
+
+
+def observation(i: int) -> float:
+    """The i-th value of the drift feature ``amount``."""
+    return float((i * 53) % 90) + 5.5
+
+
+def observations() -> list[float]:
+    """Every value of the drift feature ``amount``."""
+    return [observation(i) for i in range(OBSERVATIONS)]
 
 
 def record(m: Any, part: int, parts: int) -> None:
@@ -26,13 +37,14 @@ def record(m: Any, part: int, parts: int) -> None:
         models.record_inference("gpt-4o-mini", 0.05 + (i % 50) * 0.02, 100 + i % 30,
                                 20 + i % 10)
     for i in range(part, OBSERVATIONS, parts):
-        models.observe_feature("scorer", "amount", float((i * 53) % 90) + 5.5)
+        models.observe_feature("scorer", "amount", observation(i))
     for i in range(part, OUTCOMES, parts):
         group = "abc"[i % 3]
         models.observe_outcome("scorer", group, int((i * 7) % 10 < 3 + i % 3),
                                int((i * 11) % 10 < 4))
     analytics.create_ab_test("checkout")
     analytics.create_ab_test("basket", metric="mean")
+    analytics.create_ab_test("large", metric="mean")
     for i in range(part, USERS, parts):
         user = f"user-{i}"
         variant = analytics.assign_variant("checkout", user)
@@ -41,6 +53,9 @@ def record(m: Any, part: int, parts: int) -> None:
         analytics.assign_variant("basket", user)
         if i % 4 == 0:
             analytics.record_conversion("basket", user, (i % 37) * 1.5)
+        variant = analytics.assign_variant("large", user)
+        lift = 0.5 if variant != "control" else 0.0
+        analytics.record_conversion("large", user, LARGE + (i % 7) * 0.25 + lift)
     for i in range(part, NPS_RESPONSES, parts):
         analytics.record_nps_response(f"user-{i}", (i * 7) % 11)
 

@@ -1,8 +1,13 @@
 """Fleet-wide A/B tests and NPS from the exported counters, with the in-process calculators.
 
-A/B tests: ``measure.experiment.exposures`` (n), ``value.sum`` (Σx), ``value.sum_squares``
-(Σx²) and ``conversions`` per ``experiment`` and ``variant``, summed over every process,
-go through :func:`~otel_measure.calculators.experiments.analyze_experiment` exactly as
+A/B tests: per process (the scrape's ``job`` and ``instance`` labels), the arm's
+``measure.experiment.exposures`` (n), ``value.sum`` (Σx) and ``value.m2`` (M2 = Σ(x − x̄)²)
+per ``experiment`` and ``variant`` are merged with Chan's formula (``ArmStats.merge``), so
+the variance stays exact for values with a large mean (Σx² of values near 1e8 has lost
+it); ``conversions`` are summed. With ``--since`` (``increase()`` of the counters; M2 is
+a gauge of the whole run) the variance comes from the ``value.sum_squares`` increase
+instead. The arms go through
+:func:`~otel_measure.calculators.experiments.analyze_experiment` exactly as
 ``get_ab_test_results`` does. NPS: ``measure.analytics.nps.responses`` per category into
 :func:`~otel_measure.calculators.nps.nps_from_counts`.
 """
@@ -22,13 +27,15 @@ from otel_measure.names.analytics import (
     ANALYTICS_NPS_RESPONSES,
     EXPERIMENT_CONVERSIONS,
     EXPERIMENT_EXPOSURES,
+    EXPERIMENT_VALUE_M2,
     EXPERIMENT_VALUE_SUM,
     EXPERIMENT_VALUE_SUM_SQUARES,
 )
 from otel_measure.names.attributes import ATTR_EXPERIMENT, ATTR_NPS_CATEGORY, ATTR_VARIANT
-from otel_measure.report.promql import PromQLClient, label_name, series
+from otel_measure.report.promql import PromQLClient, label_name, prom_name, series
 
-__all__ = ["CAVEAT_DEFINITION", "CAVEAT_EXPOSURES", "experiments_section", "nps_section"]
+__all__ = ["CAVEAT_DEFINITION", "CAVEAT_EXPOSURES", "PROCESS_LABELS", "experiments_section",
+           "nps_section"]
 
 CAVEAT_EXPOSURES = (
     "A/B exposures are counted once per process that saw the user: a user served by two "
@@ -42,16 +49,41 @@ CAVEAT_DEFINITION = (
     "'mean'."
 )
 _EXP, _VAR = label_name(ATTR_EXPERIMENT), label_name(ATTR_VARIANT)
+#: Scrape labels that tell processes apart (Prometheus and VictoriaMetrics add both).
+PROCESS_LABELS = ("job", "instance")
+_Arm = tuple[str, str]
 
 
-def _by_arm(client: PromQLClient, query: str) -> dict[tuple[str, str], float]:
+def _by_arm(client: PromQLClient, query: str) -> dict[_Arm, float]:
     return {(s.labels.get(_EXP, ""), s.labels.get(_VAR, "")): s.value
             for s in client.query(query)}
 
 
-def _metric_of(arms: Mapping[str, tuple[int, float, float, int]]) -> str:
-    binary = all(math.isclose(s1, c, abs_tol=1e-9) and math.isclose(s2, s1, abs_tol=1e-9)
-                 for _n, s1, s2, c in arms.values())
+def _per_process(client: PromQLClient, metric: str, sel: str
+                 ) -> dict[tuple[str, ...], float]:
+    keys = ", ".join([_EXP, _VAR, *PROCESS_LABELS])
+    inner = f"{metric}{{{sel}}}" if sel else metric
+    return {(s.labels.get(_EXP, ""), s.labels.get(_VAR, ""),
+             *(s.labels.get(k, "") for k in PROCESS_LABELS)): s.value
+            for s in client.query(f"sum by ({keys}) ({inner})")}
+
+
+def _merged_arms(client: PromQLClient, sel: str) -> dict[_Arm, ArmStats]:
+    """Each arm's n, Σx and M2 per process, merged with Chan's formula."""
+    n = _per_process(client, prom_name(EXPERIMENT_EXPOSURES), sel)
+    s1 = _per_process(client, prom_name(EXPERIMENT_VALUE_SUM), sel)
+    m2 = _per_process(client, prom_name(EXPERIMENT_VALUE_M2), sel)
+    arms: dict[_Arm, ArmStats] = {}
+    for key, count in sorted(n.items()):
+        part = ArmStats.from_sums(round(count), s1.get(key, 0.0),
+                                  m2=max(0.0, m2.get(key, 0.0)))
+        arms.setdefault((key[0], key[1]), ArmStats()).merge(part)
+    return arms
+
+
+def _metric_of(arms: Mapping[str, tuple[ArmStats, float, int]]) -> str:
+    binary = all(math.isclose(a.total, c, abs_tol=1e-9) and math.isclose(s2, c, abs_tol=1e-9)
+                 for a, s2, c in arms.values())
     return "conversion" if binary else "mean"
 
 
@@ -77,15 +109,21 @@ def experiments_section(
     """
     by = (ATTR_EXPERIMENT, ATTR_VARIANT)
     sel = f'{_EXP}="{experiment}"' if experiment is not None else ""
-    n = _by_arm(client, series(EXPERIMENT_EXPOSURES, by, since, sel))
     conv = _by_arm(client, series(EXPERIMENT_CONVERSIONS, by, since, sel))
-    s1 = _by_arm(client, series(EXPERIMENT_VALUE_SUM, by, since, sel))
     s2 = _by_arm(client, series(EXPERIMENT_VALUE_SUM_SQUARES, by, since, sel))
-    tests: dict[str, dict[str, tuple[int, float, float, int]]] = {}
-    for (test, variant), count in sorted(n.items()):
+    if since is None:
+        merged = _merged_arms(client, sel)
+    else:
+        n = _by_arm(client, series(EXPERIMENT_EXPOSURES, by, since, sel))
+        s1 = _by_arm(client, series(EXPERIMENT_VALUE_SUM, by, since, sel))
+        merged = {key: ArmStats.from_sums(round(count), s1.get(key, 0.0),
+                                          max(0.0, s2.get(key, 0.0)))
+                  for key, count in sorted(n.items())}
+    tests: dict[str, dict[str, tuple[ArmStats, float, int]]] = {}
+    for (test, variant), arm in sorted(merged.items()):
         key = (test, variant)
-        tests.setdefault(test, {})[variant] = (
-            round(count), s1.get(key, 0.0), s2.get(key, 0.0), round(conv.get(key, 0.0)))
+        tests.setdefault(test, {})[variant] = (arm, s2.get(key, 0.0),
+                                               round(conv.get(key, 0.0)))
     if experiment is not None and experiment not in tests:
         raise ValueError(f"experiment={experiment!r} is not exported by the store; "
                          "no measure.experiment.exposures series carry it")
@@ -99,13 +137,12 @@ def experiments_section(
         total = math.fsum(split)
         definition = ABTest(test, tuple(order), tuple(w / total for w in split), None,
                             metric, alpha, math.nan)
-        stats = {v: ArmStats.from_sums(arms[v][0], arms[v][1], max(0.0, arms[v][2]))
-                 for v in order}
+        stats = {v: arms[v][0] for v in order}
         result = analyze_experiment(stats, control=order[0],
                                     weights=dict(zip(order, definition.weights, strict=True)),
                                     metric=metric, alpha=alpha)
         readout = extend(ABTestResults, result, test=definition,
-                         conversions={v: arms[v][3] for v in order}, now=math.nan)
+                         conversions={v: arms[v][2] for v in order}, now=math.nan)
         out[test] = experiment_summary(readout)
     plain: dict[str, Any] = to_plain(out)
     return plain

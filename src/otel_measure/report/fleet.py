@@ -34,12 +34,15 @@ CAVEATS = (
     "the live processes' counters; with --since it sums increase() over the range, which "
     "the store extrapolates (counts are rounded, so not exact), and a series counts from "
     "its first sample in the range: what a process recorded before its first scrape is "
-    "not in any increase.",
+    "not in any increase. A/B variances merge each process's M2 (Chan's formula) "
+    "without --since; with it they come from the Σx² increase (M2 is a gauge of the "
+    "whole run), which loses the variance of values with a large mean (near 1e8).",
     "Drift: baseline counts are taken once per layout (replicas given the same baseline "
     "export the same counts; 'baselines_differ' flags when they do not). The current "
     "window is every observation since the baseline, not the bounded in-process window. "
-    "ks_binned is a lower bound on the raw-sample KS D; Wasserstein is not available "
-    "(bin edges are not exported).",
+    "ks_binned (numeric layouts) is a lower bound on the raw-sample KS D; "
+    "wasserstein_binned spreads values evenly inside their bins, its lower and upper "
+    "bracket the raw distance.",
     "Latency quantiles are interpolated within the histogram buckets (as "
     "histogram_quantile), not the exact quantiles of the in-process samples.",
 )

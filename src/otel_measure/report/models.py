@@ -3,9 +3,13 @@
 - Drift: ``measure.model.drift.bin.count`` per layout digest. Current counts are summed
   over processes; baseline counts are taken once (``max``: replicas given the same
   baseline export the same counts), so PSI, Jensen-Shannon, Hellinger and chi-square are
-  those of the fleet's window on the baseline's bins. KS from the bins is a lower bound
-  on the raw-sample D (``ks_binned``, meaningful for numeric features, whose bins are in
-  value order). Wasserstein needs the bin edges, which are not exported.
+  those of the fleet's window on the baseline's bins. ``measure.model.drift.bin.edge``
+  marks numeric layouts and gives their edges: their count tests run on the bins as
+  ``detect_model_drift`` does (out-of-range bins left out while empty, PSI filling empty
+  bins as Evidently does), KS from the bins is a lower bound on the raw-sample D
+  (``ks_binned``), and Wasserstein comes from the bins with bounds
+  (``wasserstein_binned``). Other layouts (categories, or one bin per value) get the
+  count tests only.
 - Fairness: ``measure.model.fairness.outcomes`` (tp, fp, tn, fn per group and source) into
   :func:`~otel_measure.calculators.fairness.fairness_from_counts`.
 - Cost: ``measure.model.cost`` per token type; tokens: the ``gen_ai.client.token.usage``
@@ -16,11 +20,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from otel_measure.calculators._result import to_plain
 from otel_measure.calculators.drift import DRIFT_METHODS, StatResult, ks_from_counts
+from otel_measure.calculators.drift_binned import inner_counts, wasserstein_binned
 from otel_measure.calculators.fairness import ConfusionCounts, fairness_from_counts
 from otel_measure.names.attributes import (
     ATTR_DRIFT_BIN,
@@ -38,6 +43,7 @@ from otel_measure.names.models import (
     GEN_AI_CLIENT_TOKEN_USAGE,
     MODEL_COST,
     MODEL_DRIFT_BIN_COUNT,
+    MODEL_DRIFT_BIN_EDGE,
     MODEL_FAIRNESS_OUTCOMES,
 )
 from otel_measure.report.promql import PromQLClient, label_name, prom_name, series
@@ -48,11 +54,10 @@ __all__ = ["QUANTILES", "cost_section", "drift_section", "fairness_section",
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
 _MODEL = label_name(ATTR_GEN_AI_REQUEST_MODEL)
 # Every count test of the drift-method table that takes any number of bins (z takes
-# two), plus KS from the bins, which is a lower bound on the raw KS.
-_DRIFT_TESTS: tuple[tuple[str, Callable[..., StatResult]], ...] = (
-    *((m.name, m.function) for m in DRIFT_METHODS.values()
-      if m.data == "counts" and m.max_bins is None),
-    ("ks_binned", ks_from_counts))
+# two), with its options on numeric (sturges) bins.
+_DRIFT_TESTS: tuple[tuple[str, Callable[..., StatResult], dict[str, str]], ...] = tuple(
+    (m.name, m.function, dict(m.sturges_options)) for m in DRIFT_METHODS.values()
+    if m.data == "counts" and m.max_bins is None)
 
 
 def _sel(model: str | None) -> str:
@@ -87,20 +92,55 @@ def drift_section(client: PromQLClient, since: str | None = None,
             group[kind][int(labels[3])] = s.value
             if kind == "baseline" and base_min.get(labels) != s.value:
                 mixed.add(head)
+    edges = _edges(client, model, keys)
     out: dict[str, Any] = {}
     for (mdl, feature, layout), windows in sorted(bins.items()):
         size = 1 + max(max(windows["baseline"], default=0), max(windows["current"], default=0))
         base = [windows["baseline"].get(i, 0.0) for i in range(size)]
         cur = [round(windows["current"].get(i, 0.0)) for i in range(size)]
-        entry: dict[str, Any] = {"layout": layout, "baseline_counts": [round(b) for b in base],
+        cuts = edges.get((mdl, feature, layout))
+        numeric = cuts is not None and len(cuts) + 1 == size
+        entry: dict[str, Any] = {"layout": layout, "kind": "numeric" if numeric else "values",
+                                 "edges": cuts if numeric else None,
+                                 "baseline_counts": [round(b) for b in base],
                                  "current_counts": cur,
                                  "baselines_differ": (mdl, feature, layout) in mixed,
                                  "tests": {}}
         if sum(base) > 0 and sum(cur) > 0:
-            entry["tests"] = {label: fn(base, cur).to_dict() for label, fn in _DRIFT_TESTS}
+            entry["tests"] = _drift_tests(base, cur, cuts if numeric else None)
         out.setdefault(mdl, {}).setdefault(feature, []).append(entry)
     plain: dict[str, Any] = to_plain(out)
     return plain
+
+
+def _edges(client: PromQLClient, model: str | None, keys: tuple[str, ...]
+           ) -> dict[tuple[str, str, str], list[float]]:
+    """Edges of every numeric layout, in order (``max``: replicas export the same)."""
+    by = ", ".join(label_name(k) for k in keys)
+    sel = _sel(model)
+    name = prom_name(MODEL_DRIFT_BIN_EDGE)
+    found: dict[tuple[str, str, str], dict[int, float]] = {}
+    for s in client.query(f"max by ({by}) ({name}{{{sel}}})" if sel else
+                          f"max by ({by}) ({name})"):
+        labels = tuple(s.labels.get(label_name(k), "") for k in keys)
+        found.setdefault((labels[0], labels[1], labels[2]), {})[int(labels[3])] = s.value
+    return {head: [cuts[i] for i in sorted(cuts)] for head, cuts in found.items()
+            if sorted(cuts) == list(range(len(cuts)))}
+
+
+def _drift_tests(base: Sequence[float], cur: Sequence[float], edges: list[float] | None
+                 ) -> dict[str, Any]:
+    """Count tests (as ``detect_model_drift`` runs them), plus KS and Wasserstein from
+    the bins of a numeric layout."""
+    if edges is None:
+        return {label: fn(base, cur).to_dict() for label, fn, _options in _DRIFT_TESTS}
+    b, c, outside = inner_counts(base, cur)
+    tests: dict[str, Any] = {label: {**fn(b, c, **options).to_dict(), "outside": outside}
+                             for label, fn, options in _DRIFT_TESTS}
+    tests["ks_binned"] = ks_from_counts(base, cur).to_dict()
+    if not outside:
+        tests["wasserstein_binned"] = wasserstein_binned(edges, base, cur).to_dict()
+    return tests
 
 
 def fairness_section(client: PromQLClient, since: str | None = None,

@@ -55,11 +55,15 @@ def render_text(report: dict[str, Any]) -> str:
             for layout in layouts:
                 tests = layout["tests"]
                 if tests:
-                    lines.append(
-                        f"drift {name}/{feature}: PSI {_num(tests['psi']['statistic'])}, "
-                        f"JS {_num(tests['jensenshannon']['statistic'])}, chi-square p="
-                        f"{_num(tests['chisquare']['p_value'])}, KS from bins (numeric) "
-                        f"{_num(tests['ks_binned']['statistic'])}")
+                    line = (f"drift {name}/{feature}: PSI {_num(tests['psi']['statistic'])}, "
+                            f"JS {_num(tests['jensenshannon']['statistic'])}, chi-square p="
+                            f"{_num(tests['chisquare']['p_value'])}")
+                    if "ks_binned" in tests:
+                        line += f", KS from bins {_num(tests['ks_binned']['statistic'])}"
+                    if "wasserstein_binned" in tests:
+                        line += (", Wasserstein from bins "
+                                 f"{_num(tests['wasserstein_binned']['statistic'])}")
+                    lines.append(line)
     for name, sources in models["fairness"].items():
         for source_name, f in sources.items():
             verdict = "passes" if f["four_fifths_passed"] else "fails"

@@ -8,7 +8,8 @@ environment-backed domain option fields share these.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +18,7 @@ from otel_measure.pricing import parse_price_overrides
 __all__ = [
     "EXPORTER_CHOICES",
     "OTLP_PROTOCOLS",
+    "PortRange",
     "ms_seconds",
     "to_attributes",
     "to_bool",
@@ -28,6 +30,7 @@ __all__ = [
     "to_names",
     "to_opt_str",
     "to_port",
+    "to_ports",
     "to_price_file",
     "to_protocol",
     "to_seconds",
@@ -103,6 +106,42 @@ def to_port(value: Any) -> int:
     if not 0 <= port <= 65535:
         raise ValueError("expected a port number in 0..65535 (0 picks a free port)")
     return port
+
+
+@dataclass(frozen=True)
+class PortRange:
+    """An inclusive range of ports (``"9464-9471"``): each process binds the first free one."""
+
+    first: int
+    last: int
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.first, self.last + 1))
+
+    def __len__(self) -> int:
+        return self.last - self.first + 1
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}"
+
+
+def to_ports(value: Any) -> int | PortRange:
+    """Return a port number, or a :class:`PortRange` from ``"first-last"``."""
+    if isinstance(value, str) and "-" in value.strip().lstrip("-"):
+        first, _, last = value.strip().partition("-")
+        try:
+            low, high = to_port(first), to_port(last)
+        except ValueError:
+            low = high = 0
+        if not 0 < low <= high:
+            raise ValueError("expected a port number in 0..65535 (0 picks a free port) or a "
+                             "range 'first-last' of ports in 1..65535, first <= last")
+        return PortRange(low, high)
+    try:
+        return to_port(value)
+    except ValueError:
+        raise ValueError("expected a port number in 0..65535 (0 picks a free port) or a "
+                         "range 'first-last' such as '9464-9471'") from None
 
 
 def to_seconds(value: Any, *, from_ms: bool) -> float:

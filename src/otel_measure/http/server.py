@@ -12,6 +12,7 @@ and past :data:`MAX_IDLE` parked connections, the oldest or newest is closed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import selectors
@@ -23,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from otel_measure._converters import PortRange
 from otel_measure.errors import OtelMeasureConfigError
 from otel_measure.http.app import WSGIApp
 
@@ -49,6 +51,8 @@ READ_TIMEOUT_S = 5.0
 MAX_REQUEST_BYTES = 1 << 20
 """Largest request body accepted (``Content-Length``); larger ones get 413."""
 _TICK_S = 0.25
+# Errors that mean "this port, not the host": the next port of a range may do.
+_TRY_NEXT = (errno.EADDRINUSE, errno.EACCES)
 
 
 class _DeadlineIO(socket.SocketIO):
@@ -105,22 +109,15 @@ class _IPv6Server(_Server):
 class MetricsServer:
     """Binds at construction (so a busy port fails fast) and serves once started.
 
+    ``port`` may be a :class:`~otel_measure._converters.PortRange`: the first free port
+    of it is bound (a port in use is skipped), and :attr:`port` says which.
+
     Safe across ``fork()``: a child never waits for the parent's loop thread; ``stop()``
     there only closes its copy of the sockets.
     """
 
-    def __init__(self, host: str, port: int, app: WSGIApp) -> None:
-        server_class = _IPv6Server if ":" in host else _Server
-        try:
-            self._server = make_server(
-                host, port, app, server_class=server_class, handler_class=_Handler
-            )
-        except OSError as exc:
-            raise OtelMeasureConfigError(
-                f"setting 'prometheus_port': cannot serve /metrics on {host}:{port}: "
-                f"{exc.strerror or exc}; choose a free port (0 picks one) or another "
-                "prometheus_host"
-            ) from None
+    def __init__(self, host: str, port: int | PortRange, app: WSGIApp) -> None:
+        self._server = _bind(host, port, app)
         self.host = host
         self.port = int(self._server.server_address[1])
         self._pid = os.getpid()
@@ -233,6 +230,37 @@ class MetricsServer:
         self._thread = None
         self._pool = None
         self._server.server_close()
+
+
+def _bind(host: str, port: int | PortRange, app: WSGIApp) -> _Server:
+    """Bind ``port``, or the first free port of a range (a busy port is skipped)."""
+    server_class = _IPv6Server if ":" in host else _Server
+    ports = list(port) if isinstance(port, PortRange) else [port]
+    last: OSError | None = None
+    for number in ports:
+        try:
+            return make_server(host, number, app, server_class=server_class,
+                               handler_class=_Handler)
+        except OSError as exc:
+            last = exc
+            if exc.errno not in _TRY_NEXT:
+                break
+    why = (last.strerror or str(last)) if last is not None else "no port"
+    if isinstance(port, PortRange) and last is not None and last.errno in _TRY_NEXT:
+        raise OtelMeasureConfigError(
+            f"setting 'prometheus_port': cannot serve /metrics on {host}: every port of the "
+            f"range {port} is taken (tried {_ports(ports)}; "
+            f"last error: {why}); widen the range to one port per process, or export over "
+            "OTLP (exporters=['otlp'])")
+    tried = f"{host}:{number} (range {port})" if isinstance(port, PortRange) else f"{host}:{port}"
+    raise OtelMeasureConfigError(
+        f"setting 'prometheus_port': cannot serve /metrics on {tried}: {why}; choose a "
+        "free port (0 picks one), a range such as 9464-9471, or another prometheus_host")
+
+
+def _ports(ports: list[int]) -> str:
+    return f"port {ports[0]}" if len(ports) == 1 else (
+        f"{len(ports)} ports, {ports[0]} to {ports[-1]}")
 
 
 def _close(conn: socket.socket) -> None:

@@ -254,3 +254,17 @@ def test_every_domain_variable_has_a_converter() -> None:
         for f in dataclasses.fields(options):
             if f.metadata.get("env"):
                 assert callable(config._option_converter(f))
+
+
+def test_deprecated_drift_bins_warns_and_changes_nothing() -> None:
+    """``drift_bins`` is accepted for old code, warns, and is otherwise ignored."""
+    from otel_measure.config import ModelOptions
+
+    with pytest.warns(DeprecationWarning, match="drift_bins is deprecated"):
+        old = ModelOptions(drift_bins=10)
+    assert dataclasses.replace(old, drift_bins=None) == ModelOptions()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ModelOptions()

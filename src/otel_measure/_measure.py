@@ -6,20 +6,22 @@ import datetime as _dt
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from opentelemetry.metrics import Meter, MeterProvider
-from opentelemetry.trace import Tracer, TracerProvider
-
-from otel_measure.config import Settings
 from otel_measure.errors import OtelMeasureError
-from otel_measure.http.server import MetricsServer
-from otel_measure.instruments import (
-    InfrastructureMetrics,
-    ModelMetrics,
-    Rejections,
-    UserAnalytics,
-)
+
+if TYPE_CHECKING:  # annotations only: the domains and the HTTP stack load when enabled
+    from opentelemetry.metrics import Meter, MeterProvider
+    from opentelemetry.trace import Tracer, TracerProvider
+
+    from otel_measure.config import Settings
+    from otel_measure.http.server import MetricsServer
+    from otel_measure.instruments import (
+        InfrastructureMetrics,
+        ModelMetrics,
+        Rejections,
+        UserAnalytics,
+    )
 
 __all__ = ["Measure"]
 
@@ -51,6 +53,7 @@ class Measure:
         models: ModelMetrics | None,
         analytics: UserAnalytics | None,
         on_shutdown: Callable[[Measure], None] | None = None,
+        logger_provider: Any = None,
     ) -> None:
         self.settings = settings
         self.resource = dict(resource)
@@ -62,6 +65,7 @@ class Measure:
         self.endpoints = dict(endpoints)
         self._owns = (owns_meter_provider, owns_tracer_provider)
         self._server = server
+        self.logger_provider = logger_provider  # event log records (events_as_logs), or None
         self._domains = {
             "infrastructure": infrastructure,
             "models": models,
@@ -139,7 +143,7 @@ class Measure:
     def force_flush(self, timeout_millis: int = 10_000) -> bool:
         """Export everything buffered now; returns whether every flush finished in time."""
         ok = True
-        for provider in (self.meter_provider, self.tracer_provider):
+        for provider in (self.meter_provider, self.tracer_provider, self.logger_provider):
             flush = getattr(provider, "force_flush", None)
             if flush is not None:
                 ok = bool(flush(timeout_millis)) and ok
@@ -165,6 +169,8 @@ class Measure:
             action = getattr(provider, "shutdown" if owned else "force_flush", None)
             if action is not None:
                 _quietly("provider shutdown", action)
+        if self.logger_provider is not None:  # ours alone: flush the queued event records
+            _quietly("event log shutdown", self.logger_provider.shutdown)
         if self._on_shutdown is not None:
             self._on_shutdown(self)
 

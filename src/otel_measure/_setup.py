@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import atexit
+import concurrent.futures.thread  # noqa: F401  (registers its fork hook first)
 import dataclasses
 import ipaddress
 import logging
 import os
+import socket
 import threading
 import uuid
 import weakref
@@ -20,11 +22,20 @@ from opentelemetry.metrics import MeterProvider, NoOpMeterProvider
 from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
 from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
 from opentelemetry.sdk.metrics.view import View
-from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.resources import (
+    HOST_NAME,
+    PROCESS_PID,
+    ProcessResourceDetector,
+    Resource,
+)
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, TracerProvider
 
+# The HTTP stack and a domain's code load on first use: only when served or enabled.
+from otel_measure import http, instruments
+from otel_measure._converters import PortRange
 from otel_measure._exporters import Pipeline, build_pipeline
+from otel_measure._log_export import build_event_logs
 from otel_measure._measure import Measure
 from otel_measure._version import __version__
 from otel_measure.config import (
@@ -35,14 +46,7 @@ from otel_measure.config import (
     resolve_settings,
 )
 from otel_measure.errors import OtelMeasureConfigError, OtelMeasureError
-from otel_measure.http.app import make_wsgi_app
-from otel_measure.http.server import MetricsServer
-from otel_measure.instruments import (
-    InfrastructureMetrics,
-    ModelMetrics,
-    Rejections,
-    UserAnalytics,
-)
+from otel_measure.instruments import Rejections
 from otel_measure.names import METER_NAME
 from otel_measure.views import DEFAULT_VIEWS
 
@@ -73,9 +77,20 @@ def _build_resource(settings: Settings) -> Resource:
         if value is not None:
             attrs[key] = value
     resource = Resource.create(attrs)  # default telemetry.sdk.* + OTEL_RESOURCE_ATTRIBUTES
+    resource = _process_identity().merge(resource)  # what is set explicitly wins
     if "service.instance.id" not in resource.attributes:
         resource = resource.merge(Resource({"service.instance.id": str(uuid.uuid4())}))
     return resource
+
+
+def _process_identity() -> Resource:
+    # process.pid, .parent_pid, .runtime.*, .executable.*, .owner (never the command line)
+    # and host.name: on target_info, they tell the workers of one host apart.
+    try:
+        identity = ProcessResourceDetector().detect()
+    except Exception:  # a failing probe never fails setup()
+        identity = Resource({PROCESS_PID: os.getpid()})
+    return identity.merge(Resource({HOST_NAME: socket.gethostname()}))
 
 
 def _meter_provider(
@@ -140,7 +155,8 @@ def setup(
     resource_attributes: dict[str, Any] | None = None,
     exporters: Sequence[str] | str | None = None,
     prometheus_host: str | None = None,
-    prometheus_port: int | None = None,
+    prometheus_port: int | str | None = None,
+    prometheus_without_scope_info: bool | None = None,
     api_token: str | None = None,
     otlp_endpoint: str | None = None,
     otlp_metrics_endpoint: str | None = None,
@@ -162,6 +178,8 @@ def setup(
     set_global_providers: bool | None = None,
     instrument: Sequence[str] | str | None = None,
     traces_exporters: Sequence[str] | str | None = None,
+    otlp_logs_endpoint: str | None = None,
+    logs_exporters: Sequence[str] | str | None = None,
 ) -> Measure:
     """Wire OpenTelemetry providers, exporters and the three domains; return the handle.
 
@@ -212,16 +230,16 @@ def _start(
     if instance_id is not None:  # a forked child: never the parent's instance
         resource = resource.merge(Resource({"service.instance.id": instance_id}))
     exporting = not settings.sdk_disabled and meter_provider is None
-    server: MetricsServer | None = None
+    server: http.MetricsServer | None = None
     pipeline = Pipeline()
     measure_holder: list[Measure] = []
     if exporting and "prometheus" in settings.exporters:
         # Bind first: a busy port is the one failure left after validation, and nothing
         # else has started yet.
-        server = MetricsServer(
+        server = http.MetricsServer(
             settings.prometheus_host or "127.0.0.1",
             settings.prometheus_port,
-            make_wsgi_app(None, lambda: measure_holder[0], **_api_options(settings)),
+            http.make_wsgi_app(None, lambda: measure_holder[0], **_api_options(settings)),
         )
     try:
         if exporting:
@@ -241,12 +259,13 @@ def _start(
             server.stop()
         raise
     if server is not None:
-        server.set_app(make_wsgi_app(pipeline.registry, lambda: measure_holder[0],
-                                     **_api_options(settings)))
+        server.set_app(http.make_wsgi_app(pipeline.registry, lambda: measure_holder[0],
+                                          **_api_options(settings)))
         pipeline.endpoints["prometheus"] = server.url
     meter = mp.get_meter(METER_NAME, __version__)
     tracer = tp.get_tracer(METER_NAME, __version__)
     rejections = Rejections(meter, strict=settings.strict)
+    logger_provider, event_log = build_event_logs(settings, resource, pipeline.endpoints)
     if pipeline.registry is not None:
         pipeline.registry.on_drop = partial(rejections.count, "export.unencodable")
     measure = Measure(
@@ -261,16 +280,18 @@ def _start(
         rejections=rejections,
         endpoints=pipeline.endpoints,
         server=server,
+        logger_provider=logger_provider,
         infrastructure=(
-            InfrastructureMetrics(
+            instruments.InfrastructureMetrics(
                 meter, rejections, settings.infrastructure,
                 prometheus_text=pipeline.prometheus_text if owns_mp else None,
             )
             if settings.infrastructure else None
         ),
-        models=ModelMetrics(meter, tracer, rejections, settings.models)
+        models=instruments.ModelMetrics(meter, tracer, rejections, settings.models)
         if settings.models else None,
-        analytics=UserAnalytics(meter, rejections, settings.analytics)
+        analytics=instruments.UserAnalytics(meter, rejections, settings.analytics,
+                                            event_log=event_log)
         if settings.analytics else None,
         on_shutdown=_forget,
     )
@@ -306,8 +327,9 @@ def _after_fork_in_child() -> None:
     The child never touches the parent's server thread, and the parent's readers export
     nothing from the child, so no count is reported twice. When ``setup()`` built the
     providers, the same handle is rebuilt in place: fresh instruments and counts, a new
-    ``service.instance.id``, the same exporters but the Prometheus server (its port is
-    the parent's).
+    ``service.instance.id``, the same exporters; the Prometheus server binds the first
+    free port of a ``prometheus_port`` range, and is left out with a single port (the
+    parent's).
     """
     global _lock
     _lock = threading.RLock()  # another thread may have held it at fork time
@@ -321,10 +343,20 @@ def _after_fork_in_child() -> None:
             return
         for _, keep in pipeline._periodic:
             keep.inner = _Discard()
-        settings = dataclasses.replace(
-            measure.settings, set_global_providers=False,
-            exporters=tuple(e for e in measure.settings.exporters if e != "prometheus"))
-        fresh = _start(settings, views, None, None, instance_id=str(uuid.uuid4()))
+        settings = dataclasses.replace(measure.settings, set_global_providers=False)
+        try:  # a port range: bind the first free port (the parent holds its own)
+            if not isinstance(settings.prometheus_port, PortRange):
+                raise OtelMeasureConfigError(
+                    f"prometheus_port={settings.prometheus_port} is the parent's; set a range "
+                    "such as '9464-9471' to serve from every process, or export over OTLP")
+            fresh = _start(settings, views, None, None, instance_id=str(uuid.uuid4()))
+        except OtelMeasureConfigError as exc:
+            if "prometheus" in settings.exporters:
+                _log.warning("otel-measure: process %d, forked after setup(), does not serve "
+                             "/metrics: %s", os.getpid(), exc)
+            settings = dataclasses.replace(settings, exporters=tuple(
+                e for e in settings.exporters if e != "prometheus"))
+            fresh = _start(settings, views, None, None, instance_id=str(uuid.uuid4()))
         _parts[measure] = _parts.pop(fresh)
         measure.after_fork_in_child(fresh)
     except Exception as exc:  # a fork must never fail because of us
@@ -369,4 +401,7 @@ def shutdown() -> None:
 
 atexit.register(shutdown)
 if hasattr(os, "register_at_fork"):
+    # After-fork hooks run in registration order: concurrent.futures (imported above)
+    # reinitialises its pools' lock before the child rebuilds its handle with pools
+    # (Resource.create, the server); imported later, the child would deadlock.
     os.register_at_fork(after_in_child=_after_fork_in_child)

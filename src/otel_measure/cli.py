@@ -1,4 +1,5 @@
-"""The ``otel-measure`` command: ``demo``, ``snapshot``, ``report``, ``catalog``, ``settings``."""
+"""The ``otel-measure`` command: ``demo``, ``snapshot``, ``report``, ``targets``, ``catalog``,
+``settings``."""
 
 from __future__ import annotations
 
@@ -59,6 +60,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_targets(args: argparse.Namespace) -> int:
+    from otel_measure.targets import (
+        file_sd,
+        live_targets,
+        parse_labels,
+        parse_ports,
+        render,
+        write_atomically,
+    )
+
+    try:
+        ports, labels = parse_ports(args.ports), parse_labels(args.label)
+        found = live_targets(args.host, ports, timeout_s=args.timeout)
+    except ValueError as exc:
+        print(f"otel-measure targets: {exc}", file=sys.stderr)
+        return 2
+    text = render(file_sd(found, labels))
+    if args.output:
+        write_atomically(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_catalog(_args: argparse.Namespace) -> int:
     sys.stdout.write(render_catalog())
     return 0
@@ -78,8 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--duration", type=float, default=60.0,
                       help="seconds to run; 0 runs until Ctrl-C (default 60)")
     demo.add_argument("--port", type=int, default=None,
-                      help="port of /metrics (default 9464 or OTEL_EXPORTER_PROMETHEUS_PORT; "
-                           "0 picks a free one)")
+                      help="port of /metrics (default 9464 or OTEL_EXPORTER_PROMETHEUS_PORT, "
+                           "which may be a range such as 9464-9471; 0 picks a free one)")
     demo.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
     demo.set_defaults(func=_cmd_demo)
     snap = sub.add_parser("snapshot", help="print the unified dashboard as JSON once")
@@ -102,6 +127,20 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--control", default=None,
                         help="control variant (default 'control', else the first by name)")
     report.set_defaults(func=_cmd_report)
+    targets = sub.add_parser("targets", help="print the live /metrics endpoints of a port "
+                             "range as Prometheus file_sd JSON (docs/fleet.md)")
+    targets.add_argument("--ports", required=True,
+                         help="the prometheus_port range of the workers (e.g. 9464-9471)")
+    targets.add_argument("--host", default="127.0.0.1",
+                         help="address the workers bind (default 127.0.0.1)")
+    targets.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",
+                         help="label of the target group (repeatable)")
+    targets.add_argument("--timeout", type=float, default=0.5,
+                         help="seconds each port may take to answer (default 0.5)")
+    targets.add_argument("--output", default=None,
+                         help="write the file here (atomically, for file_sd_configs) "
+                              "instead of printing it")
+    targets.set_defaults(func=_cmd_targets)
     sub.add_parser("catalog", help="print the metric catalog (docs/metrics.md)").set_defaults(
         func=_cmd_catalog)
     sub.add_parser("settings", help="print the settings table (docs/configuration.md)"

@@ -22,6 +22,7 @@ from typing import Any
 from otel_measure._converters import (
     EXPORTER_CHOICES,
     OTLP_PROTOCOLS,
+    PortRange,
     ms_seconds,
     to_attributes,
     to_bool,
@@ -32,7 +33,7 @@ from otel_measure._converters import (
     to_limit,
     to_names,
     to_opt_str,
-    to_port,
+    to_ports,
     to_price_file,
     to_protocol,
     to_secret,
@@ -59,6 +60,7 @@ __all__ = [
     "resolve_option_fields",
     "resolve_settings",
     "to_instrument",
+    "to_logs_exporters",
     "to_traces_exporters",
 ]
 
@@ -116,8 +118,14 @@ SETTINGS: tuple[Setting, ...] = (
             "`prometheus`, which takes no spans)."),
     Setting("prometheus_host", ("OTEL_EXPORTER_PROMETHEUS_HOST",), "127.0.0.1", to_opt_str,
             "Address the `/metrics` endpoint binds to."),
-    Setting("prometheus_port", ("OTEL_EXPORTER_PROMETHEUS_PORT",), 9464, to_port,
-            "Port of the `/metrics` endpoint (0 picks a free port)."),
+    Setting("prometheus_port", ("OTEL_EXPORTER_PROMETHEUS_PORT",), 9464, to_ports,
+            "Port of the `/metrics` endpoint (0 picks a free port), or a range `9464-9471`: "
+            "each process binds the first free port in it, a child forked after `setup()` "
+            "too (docs/fleet.md)."),
+    Setting("prometheus_without_scope_info", ("OTEL_MEASURE_PROMETHEUS_WITHOUT_SCOPE_INFO",),
+            False, to_bool, "Leave the `otel_scope_*` labels off every `/metrics` series "
+            "(the specification's `without_scope_info`; smaller scrapes, see "
+            "docs/performance.md). A metric two scopes record alike keeps them."),
     Setting("api_token", ("OTEL_MEASURE_API_TOKEN",), None, to_opt_str,
             "Bearer token of the REST API's POST routes (none: they are off) and, when "
             "`prometheus_host` is not loopback, of every route but `/metrics`."),
@@ -126,6 +134,12 @@ SETTINGS: tuple[Setting, ...] = (
             "`http://localhost:4318` (http/protobuf, `/v1/metrics` and `/v1/traces` appended)."),
     Setting("otlp_metrics_endpoint", ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",), None,
             to_endpoint, "OTLP metrics URL, used as is; wins over `otlp_endpoint`."),
+    Setting("otlp_logs_endpoint", ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",), None, to_endpoint,
+            "OTLP logs URL (event log records), used as is; wins over `otlp_endpoint`."),
+    Setting("logs_exporters", ("OTEL_LOGS_EXPORTER",), ("otlp",),
+            lambda v: to_logs_exporters(v),
+            "Exporters of event log records (`AnalyticsOptions.events_as_logs`): `otlp`, "
+            "`console` or `none`."),
     Setting("otlp_traces_endpoint", ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",), None,
             to_endpoint, "OTLP traces URL, used as is; wins over `otlp_endpoint`."),
     Setting("otlp_protocol", ("OTEL_EXPORTER_OTLP_PROTOCOL",), "grpc", to_protocol,
@@ -160,6 +174,14 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 INSTRUMENT_CHOICES = ("openai", "anthropic")
+
+
+def to_logs_exporters(value: Any) -> tuple[str, ...]:
+    """Return the log record exporters of a list or comma list (``prometheus`` takes none)."""
+    names = to_exporters(value)
+    if "prometheus" in names:
+        raise ValueError("'prometheus' takes no logs; allowed: otlp, console, none")
+    return names
 
 
 def to_traces_exporters(value: Any) -> tuple[str, ...]:
@@ -204,7 +226,7 @@ class Settings:
     resource_attributes: tuple[tuple[str, str | bool | int | float], ...]
     exporters: tuple[str, ...]
     prometheus_host: str | None
-    prometheus_port: int
+    prometheus_port: int | PortRange
     api_token: str | None = field(repr=False)
     otlp_endpoint: str | None
     otlp_metrics_endpoint: str | None
@@ -223,12 +245,15 @@ class Settings:
     analytics: AnalyticsOptions | None
     instrument: tuple[str, ...] = ()
     traces_exporters: tuple[str, ...] = ()
+    prometheus_without_scope_info: bool = False
+    otlp_logs_endpoint: str | None = None
+    logs_exporters: tuple[str, ...] = ("otlp",)
     signal: Mapping[str, OtlpSignal] = field(default_factory=dict, compare=True)
 
 
 @dataclass(frozen=True)
 class OtlpSignal:
-    """Where and how one OTLP signal (metrics or traces) is sent."""
+    """Where and how one OTLP signal (metrics, traces or logs) is sent."""
 
     endpoint: str
     protocol: str
@@ -378,6 +403,9 @@ def resolve_settings(args: Mapping[str, Any], env: Mapping[str, str] | None = No
     signals = {}
     if "otlp" in values["exporters"] or "otlp" in values["traces_exporters"]:
         signals = {n: _signal(n, values, args, environ) for n in ("metrics", "traces")}
+    if values["analytics"] is not None and values["analytics"].events_as_logs and (
+            "otlp" in values["logs_exporters"]):
+        signals["logs"] = _signal("logs", values, args, environ)
     return Settings(**values, signal=signals)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,8 +184,9 @@ class ModelOptions:
                                                  "Wasserstein).")
     drift_window_size: int = _opt(1_000, "Sliding current window per feature: the most recent "
                                          "observations compared with the baseline.")
-    drift_bins: int = _opt(10, "Quantile bins of a numeric baseline (PSI, Jensen-Shannon, "
-                               "chi-square and the exported bin counts).")
+    drift_bins: int | None = _opt(None, "Deprecated and ignored (a DeprecationWarning when "
+                                        "set): numeric baselines get the sturges bins "
+                                        "Evidently uses (docs/drift.md).", show=False)
     drift_max_categories: int = _opt(20, "Categories binned per feature (the most frequent; "
                                          "others share the overflow bin); numeric baselines "
                                          "with at most this many values get one bin per value.")
@@ -196,8 +198,9 @@ class ModelOptions:
                                                       "feature; None: only "
                                                       "`detect_model_drift()` updates them.")
     drift_export_bins: bool = _opt(True, "Export `measure.model.drift.bin.count` (at most "
-                                         "2 x (max(drift_bins, drift_max_categories) + 2) "
-                                         "series per feature).")
+                                         "2 x (max(sturges bins, drift_max_categories) + 2) "
+                                         "series per feature; sturges bins are "
+                                         "log2(baseline + window) + 1, 12 by default).")
     fairness_max_groups: int = _opt(20, "Groups per model when `register_model(groups=)` "
                                         "declares none: the first ones seen; later groups "
                                         "count as `other`.")
@@ -210,9 +213,13 @@ class ModelOptions:
                 "'genai-prices', 'shipped', 'auto' or None")
         for name in ("max_models", "inference_buffer_size", "latency_buffer_size",
                      "prediction_buffer_size", "health_min_calls", "drift_baseline_size",
-                     "drift_max_baseline_size", "drift_window_size", "drift_bins",
+                     "drift_max_baseline_size", "drift_window_size",
                      "drift_max_categories", "drift_max_features", "fairness_max_groups"):
             _positive_int("ModelOptions", name, getattr(self, name))
+        if self.drift_bins is not None:
+            warnings.warn("ModelOptions.drift_bins is deprecated and ignored: numeric "
+                          "baselines get the sturges bins Evidently uses (docs/drift.md)",
+                          DeprecationWarning, stacklevel=3)
         if self.drift_baseline_size > self.drift_max_baseline_size:
             raise OtelMeasureConfigError(
                 f"ModelOptions.drift_baseline_size={self.drift_baseline_size!r} > "
@@ -293,9 +300,17 @@ class AnalyticsOptions:
     revenue_buffer_size: int = _opt(10_000, "Recent revenue events kept.")
     nps_buffer_size: int = _opt(10_000, "Recent NPS responses kept.")
     session_buffer_size: int = _opt(10_000, "Recently ended sessions kept for engagement.")
+    events_as_logs: bool = _opt(False, "Also emit every accepted `track_event` as an OTel log "
+                                       "record (an event) over OTLP logs; see docs/events.md.",
+                                "OTEL_MEASURE_ANALYTICS_EVENTS_AS_LOGS")
+    event_log_properties: tuple[str, ...] = _opt((), "Property keys copied onto event log "
+                                                     "records (comma list in the variable); "
+                                                     "other properties never leave the process.",
+                                                 "OTEL_MEASURE_ANALYTICS_EVENT_LOG_PROPERTIES")
 
     def __post_init__(self) -> None:
         _resolve_unset(self)
+        _check_event_logs(self)
         if self.key is not None and (not isinstance(self.key, str) or not self.key):
             raise OtelMeasureConfigError(
                 "AnalyticsOptions.key is invalid: expected a non-empty string or None "
@@ -322,3 +337,17 @@ class AnalyticsOptions:
                 raise OtelMeasureConfigError(
                     f"AnalyticsOptions.{name}={value!r} is invalid: expected a positive integer"
                 )
+
+
+def _check_event_logs(options: AnalyticsOptions) -> None:
+    if not isinstance(options.events_as_logs, bool):
+        raise OtelMeasureConfigError(
+            f"AnalyticsOptions.events_as_logs={options.events_as_logs!r} is invalid: expected "
+            "True or False")
+    keys = options.event_log_properties
+    if isinstance(keys, str) or not isinstance(keys, (tuple, list)) or not all(
+            isinstance(k, str) and k for k in keys):
+        raise OtelMeasureConfigError(
+            f"AnalyticsOptions.event_log_properties={keys!r} is invalid: expected a tuple of "
+            "non-empty property keys")
+    object.__setattr__(options, "event_log_properties", tuple(keys))

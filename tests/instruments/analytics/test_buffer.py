@@ -12,6 +12,7 @@ import pytest
 
 from otel_measure.calculators.funnel import engagement, funnel
 from otel_measure.calculators.retention import retention_table
+from otel_measure.instruments.analytics import event_reads as reads
 from otel_measure.instruments.analytics.buffer import EventBuffer
 from tests.support.analytics import T0, AnalyticsRig
 
@@ -98,7 +99,7 @@ def test_queries_equal_the_tuple_calculators_on_the_buffered_events(seed: int) -
             continue
         a.track_event(rng.choice(["view", "cart", "buy", "x"]), user, timestamp=t)
     store = a._events
-    events, first_seen = list(store.snapshot_events()), store.first_seen()
+    events, first_seen = list(reads.snapshot_events(store)), reads.first_seen(store)
     now = T0 - rng.choice([0.0, 3 * DAY])
 
     for period in ("day", "week"):
@@ -113,7 +114,7 @@ def test_queries_equal_the_tuple_calculators_on_the_buffered_events(seed: int) -
     _same(a.get_conversion_metrics(steps, 7 * DAY, now=now), want_f)
 
     got_e = a.get_engagement_metrics(now=now, session_window_s=20 * DAY)
-    sessions, _, _ = store.engagement_inputs(now, 20 * DAY)
-    activity = [(e[1], e[0], e[3]) for e in store.snapshot_events()]
-    activity += [(p, f, None) for p, f in store.first_seen().items()]
+    sessions, _, _ = reads.engagement_inputs(store, now, 20 * DAY)
+    activity = [(e[1], e[0], e[3]) for e in reads.snapshot_events(store)]
+    activity += [(p, f, None) for p, f in reads.first_seen(store).items()]
     _same(got_e, engagement(sessions, activity, now))

@@ -21,6 +21,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
 from prometheus_client import CollectorRegistry, generate_latest
 
 from otel_measure.instruments import Rejections, UserAnalytics
+from otel_measure.instruments.analytics import event_reads as reads
 from otel_measure.names.analytics import ANALYTICS_EVENTS, ANALYTICS_REVENUE
 from otel_measure.options import AnalyticsOptions
 from otel_measure.views import DEFAULT_VIEWS
@@ -187,4 +188,4 @@ def test_concurrent_tracking_and_collection_give_exact_totals() -> None:
     assert counts == {"view": threads * each // 2, "cart": threads * each // 2}
     revenue = sum(v for _a, _k, v in data[ANALYTICS_REVENUE.name][-1])
     assert revenue == threads * sum(float(i % 5) for i in range(each))
-    assert analytics._events.sizes()["events_tracked"] == threads * each
+    assert reads.sizes(analytics._events)["events_tracked"] == threads * each

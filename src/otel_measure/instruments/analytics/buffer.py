@@ -128,6 +128,14 @@ class EventBuffer:
         if len(staged) >= self._batch:
             self.flush()
 
+    def extend(self, events: list[tuple[float, str, str, int | None,
+                                        Mapping[str, Any] | None]]) -> None:
+        """Add events in order, as :meth:`append` of each would."""
+        staged = self._staged
+        staged.extend(events)
+        if len(staged) >= self._batch:
+            self.flush()
+
     def flush(self) -> None:
         """Write the staged events to the columns (every read calls it first)."""
         staged = self._staged

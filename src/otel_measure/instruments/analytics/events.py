@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 import secrets
 import threading
 from collections import OrderedDict, deque
@@ -32,7 +31,7 @@ from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, Observation
 
-from otel_measure.instruments.analytics.buffer import EventBuffer, EventColumns
+from otel_measure.instruments.analytics.buffer import EventBuffer
 from otel_measure.instruments.analytics.state import Event, Session, User
 from otel_measure.names import create_instrument
 from otel_measure.names.analytics import (
@@ -161,13 +160,19 @@ class EventStore:
         revenue: float | None,
         properties: Mapping[str, Any] | None,
         on_goal: Callable[[User, str, float | None], None] | None,
+        label: str | None = None,
     ) -> None:
-        """Record one validated event (``on_goal`` runs under the lock for goal events)."""
-        label = self._labels.get(name) or self.label(name)
-        inbox, lock = self._inbox, self.lock
+        """Record one validated event (``on_goal`` runs under the lock for goal events).
+
+        ``label`` is ``known_names[name]`` when the caller already looked it up.
+        """
+        if label is None:
+            label = self._labels.get(name) or self.label(name)
+        inbox = self._inbox
         inbox.append((name, pseudonym, t, session_id, revenue, properties, on_goal, label))
         if len(inbox) < _BATCH:  # applied by the next batch, query or collection
             return
+        lock = self.lock
         # Re-checking after each release picks up whatever was queued while we held it.
         while len(inbox) >= _BATCH and lock.acquire(blocking=False):
             closed: list[float] = []
@@ -179,19 +184,60 @@ class EventStore:
                 self._record(closed)
 
     def _apply_queued(self, closed: list[float]) -> None:
-        inbox, counts, timeout = self._inbox, self._counts, self.timeout
-        user, touch, active, append = self.user, self._touch, self.active, self.events.append
-        while inbox:
-            name, pseudonym, t, session_id, revenue, properties, on_goal, label = (
-                inbox.popleft())
-            state = user(pseudonym, t)
+        inbox = self._inbox
+        if not inbox:
+            return
+        popleft = inbox.popleft
+        staged: list[Event] = []
+        try:
+            while inbox:
+                self._apply([popleft() for _ in range(len(inbox))], staged, closed)
+        finally:  # what was applied is buffered and counted even if on_goal raised
+            self.tracked += len(staged)
+            self.events.extend(staged)
+
+    def _apply(self, batch: list[tuple[Any, ...]], staged: list[Event],
+               closed: list[float]) -> None:
+        # The common paths of user() and _touch() are inlined (the user is held and the
+        # event extends its open session); the result is the same as calling them.
+        counts, timeout, users, active = self._counts, self.timeout, self.users, self.active
+        user, touch, stage = self.user, self._touch, staged.append
+        held, current = users.move_to_end, active.move_to_end
+        oldest: Session | None = None  # the first active session (a sweep looks at it)
+        for name, pseudonym, t, session_id, revenue, properties, on_goal, label in batch:
+            state = users.get(pseudonym)
+            if state is None:
+                state = user(pseudonym, t)
+            else:
+                held(pseudonym)
+                if t > state.last_seen:
+                    state.last_seen = t
+                if t < state.first_seen:
+                    state.first_seen = t
             state.events += 1
-            sid = touch(state, pseudonym, t, session_id, closed)
-            if active and next(iter(active.values())).last < t - timeout:
-                self._sweep(t, closed)
-            append(t, pseudonym, name, sid, properties)
-            self.tracked += 1
-            counts[label] = counts.get(label, 0) + 1
+            # (active has int keys: get(None) is None)
+            session = active.get(state.session) if session_id is None else None  # type: ignore[arg-type]
+            if session is not None and t - session.last <= timeout:
+                session.events += 1
+                if t > session.last:
+                    session.last = t
+                sid = session.sid
+                current(sid)
+                if session is oldest:
+                    oldest = None
+            else:
+                sid = touch(state, pseudonym, t, session_id, closed)
+                oldest = None
+            if oldest is None:  # active holds the event's session, so it is not empty
+                oldest = next(iter(active.values()))
+            if oldest.last < t - timeout:
+                self.sweep_locked(t, closed)
+                oldest = None
+            stage((t, pseudonym, name, sid, properties))
+            if label in counts:
+                counts[label] += 1
+            else:
+                counts[label] = 1
             if revenue is not None:
                 self.revenue.append((t, pseudonym, name, revenue))
                 pending = self._revenue_pending  # folded into _revenue_sums when observed
@@ -260,7 +306,8 @@ class EventStore:
         closed.append(duration)
         return duration
 
-    def _sweep(self, now: float, closed: list[float]) -> None:
+    def sweep_locked(self, now: float, closed: list[float]) -> None:
+        """Close sessions idle at ``now``; the caller holds the lock (``locked()``)."""
         active, limit = self.active, now - self.timeout
         while active:
             oldest = next(iter(active.values()))
@@ -280,7 +327,7 @@ class EventStore:
                 self._merge(state, properties)
             external = f"{self._prefix}{next(self._ids):x}"
             self._open(state, pseudonym, t, external, closed)
-            self._sweep(t, closed)
+            self.sweep_locked(t, closed)
         return external
 
     def end_session(self, external: str, t: float) -> float | None:
@@ -306,7 +353,7 @@ class EventStore:
     def sweep(self, now: float) -> None:
         """Apply queued events, then close sessions idle at ``now``."""
         with self.locked() as closed:
-            self._sweep(now, closed)
+            self.sweep_locked(now, closed)
 
     def close_all(self) -> None:
         """End every open session at its last activity (the process is stopping)."""
@@ -345,57 +392,3 @@ class EventStore:
             return [Observation(len(self.users))]
 
     # --- snapshots for queries -------------------------------------------------------------
-
-    def snapshot_events(self) -> Iterator[Event]:
-        """Return an iterator over a copy of the buffered events, oldest first."""
-        with self.locked():
-            return self.events.snapshot()
-
-    def engagement_inputs(self, now: float, window_s: float) -> tuple[
-            list[tuple[int, str, float, float]], EventColumns, list[float | None]]:
-        """Sessions started in the window (idle ones closed at ``now`` first), and inputs.
-
-        The inputs are those of :meth:`query_inputs`.
-        """
-        with self.locked() as closed:
-            self._sweep(now, closed)
-            sessions = [(s[0], s[1], s[2], s[3]) for s in self.ended
-                        if now - window_s < s[2] <= now]
-            sessions.extend((s.sid, s.user, s.start, s.last) for s in self.active.values()
-                            if now - window_s < s.start <= now)
-            columns = self.events.columns(names=False)
-            firsts = self.events.firsts(self.users)
-        return sessions, columns, firsts
-
-    def query_inputs(self, *, names: bool) -> tuple[EventColumns, list[float | None]]:
-        """Buffered events column-wise (names only if asked), and each user's first seen.
-
-        ``firsts`` extends the buffer's user numbering to held users with no buffered
-        event; it is None for users not held or never active.
-        """
-        with self.locked():
-            return (self.events.columns(names=names, sessions=False),
-                    self.events.firsts(self.users))
-
-    def snapshot_users(self) -> list[tuple[str, float, float, int, dict[str, Any]]]:
-        """Return (pseudonym, first seen, last seen, events, properties) per held user."""
-        with self.locked():
-            return [(p, u.first_seen, u.last_seen, u.events, dict(u.properties or {}))
-                    for p, u in self.users.items()]
-
-    def first_seen(self) -> dict[str, float]:
-        """Return pseudonym → first-seen time for the held users."""
-        with self.locked():
-            return {p: u.first_seen for p, u in self.users.items() if u.first_seen != math.inf}
-
-    def sizes(self) -> dict[str, Any]:
-        """Return the sizes of the bounded state and the eviction counts."""
-        with self.locked():
-            return {"users": len(self.users), "events_tracked": self.tracked,
-                    "events_buffered": len(self.events), "active_sessions": len(self.active),
-                    "evictions": dict(self.evicted)}
-
-    def snapshot_revenue(self) -> list[tuple[float, str, str, float]]:
-        """Return a copy of the buffered revenue events."""
-        with self.locked():
-            return list(self.revenue)

@@ -24,6 +24,7 @@ from otel_measure.calculators.funnel import funnel_columns
 from otel_measure.calculators.nps import nps
 from otel_measure.calculators.retention import retention_columns, to_posix
 from otel_measure.instruments._rejections import Rejections
+from otel_measure.instruments.analytics import event_reads as reads
 from otel_measure.instruments.analytics.checks import (
     INVALID,
     USER_ID_RULE,
@@ -35,7 +36,7 @@ from otel_measure.instruments.analytics.dashboard import build_section
 from otel_measure.instruments.analytics.events import EventStore
 from otel_measure.instruments.analytics.experiments import ExperimentStore
 from otel_measure.instruments.analytics.nps import NPSStore
-from otel_measure.instruments.analytics.privacy import Pseudonymizer
+from otel_measure.instruments.analytics.privacy import MAX_ID_LENGTH, Pseudonymizer
 from otel_measure.instruments.analytics.results import (
     ABTest,
     ABTestResults,
@@ -129,11 +130,15 @@ class UserAnalytics:
             revenue: Amount in USD (>= 0) added to ``measure.analytics.revenue``; also the
                 value of mean A/B tests whose goal is this event.
         """
-        check = self._check
-        known = type(event_name) is str and event_name in self._events.known_names
-        if self._closed or not (known or check.event_name(event_name)):
+        if self._closed:
             return
-        if not usable_user_id(user_id):
+        check, store = self._check, self._events
+        # A name already accepted skips the checks; an ASCII str id skips usable_user_id.
+        label = store.known_names.get(event_name) if type(event_name) is str else None
+        if label is None and not check.event_name(event_name):
+            return
+        if not (type(user_id) is str and user_id.isascii()
+                and 0 < len(user_id) <= MAX_ID_LENGTH) and not usable_user_id(user_id):
             check.user(user_id)
             return
         t = self._clock() if timestamp is None else check.time(timestamp)
@@ -141,14 +146,16 @@ class UserAnalytics:
             return
         if revenue is not None and not check.amount("analytics.bad_revenue", "revenue", revenue):
             return
-        props = None if properties is None else check.properties(properties)
-        if props is INVALID:
-            return
-        goals, pseudonym = self._experiments.goals, self._pseudonym(user_id)
+        props = None
+        if properties is not None:
+            props = check.properties(properties)
+            if props is INVALID:
+                return
+        goals, pseudonym = self._experiments.goals, self._pseudonym.of(user_id)
         amount = None if revenue is None else float(revenue)
-        self._events.track(
+        store.track(
             event_name, pseudonym, t, session_id, amount, props,
-            self._experiments.on_goal if goals and event_name in goals else None,
+            self._experiments.on_goal if goals and event_name in goals else None, label,
         )
         if self._event_log is not None:
             self._event_log.emit(event_name, pseudonym, t, session_id, amount, props)
@@ -209,7 +216,7 @@ class UserAnalytics:
         """
         t = self._now(now)
         window = positive("session_window_s", session_window_s)
-        sessions, c, firsts = self._events.engagement_inputs(t, window)
+        sessions, c, firsts = reads.engagement_inputs(self._events, t, window)
         result = engagement_columns(sessions, c.users, c.times, c.sessions, t, firsts)
         return extend(EngagementMetrics, result, now=t, session_window_s=window)
 
@@ -222,7 +229,7 @@ class UserAnalytics:
             ValueError: Empty or non-str ``steps``, a bad ``window_s`` or ``now``.
         """
         t = self._now(now)
-        c, _firsts = self._events.query_inputs(names=True)
+        c, _firsts = reads.query_inputs(self._events, names=True)
         result = funnel_columns(c.users, c.times, c.names, c.name_keys, steps, window_s,
                                 until=t)
         return extend(ConversionMetrics, result, now=t)
@@ -238,7 +245,7 @@ class UserAnalytics:
             ValueError: ``period`` not 'day' or 'week', ``periods`` < 1, or a bad ``now``.
         """
         t = self._now(now)
-        c, firsts = self._events.query_inputs(names=False)
+        c, firsts = reads.query_inputs(self._events, names=False)
         result = retention_columns(firsts, c.users, c.times, period=period, periods=periods,
                                    now=t)
         users = sum(1 for f in firsts if f is not None and f <= t)
@@ -255,7 +262,8 @@ class UserAnalytics:
             ValueError: Malformed rules, a rule named like a built-in segment, or a bad ``now``.
         """
         t = self._now(now)
-        return _segment_users(self._events.snapshot_users(), self._events.snapshot_events(),
+        events = self._events
+        return _segment_users(reads.snapshot_users(events), reads.snapshot_events(events),
                               t, rules)
 
     # --- NPS -------------------------------------------------------------------------------
@@ -403,13 +411,13 @@ class UserAnalytics:
         """
         t = self._now(now)
         window = positive("window_s", window_s)
-        rows = [r for r in self._events.snapshot_revenue() if t - window < r[0] <= t]
+        rows = [r for r in reads.snapshot_revenue(self._events) if t - window < r[0] <= t]
         return RevenueMetrics(total=math.fsum(r[3] for r in rows), events=len(rows),
                               paying_users=len({r[1] for r in rows}), window_s=window, now=t)
 
     def state_summary(self) -> dict[str, Any]:
         """Sizes of the bounded state: users, buffers, open sessions, evictions."""
-        return {**self._events.sizes(), "nps_responses": self._nps.total,
+        return {**reads.sizes(self._events), "nps_responses": self._nps.total,
                 "pseudonym_key": "configured" if self._pseudonym.keyed else "random per process"}
 
     def dashboard_section(self, *, now: Time | None = None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ environment-backed domain option fields share these.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from otel_measure.pricing import parse_price_overrides
 
 __all__ = [
     "EXPORTER_CHOICES",
+    "INSTRUMENT_CHOICES",
     "OTLP_PROTOCOLS",
     "PortRange",
     "ms_seconds",
@@ -26,7 +28,9 @@ __all__ = [
     "to_endpoint",
     "to_exporters",
     "to_headers",
+    "to_instrument",
     "to_limit",
+    "to_logs_exporters",
     "to_names",
     "to_opt_str",
     "to_port",
@@ -35,6 +39,7 @@ __all__ = [
     "to_protocol",
     "to_seconds",
     "to_secret",
+    "to_traces_exporters",
 ]
 
 EXPORTER_CHOICES = ("prometheus", "otlp", "console", "none")
@@ -259,3 +264,41 @@ def to_price_file(value: Any) -> str | None:
     except ValueError as exc:
         raise ValueError(f"expected a JSON price file: {exc}") from None
     return path
+
+
+INSTRUMENT_CHOICES = ("openai", "anthropic")
+
+
+def to_logs_exporters(value: Any) -> tuple[str, ...]:
+    """Return the log record exporters of a list or comma list (``prometheus`` takes none)."""
+    names = to_exporters(value)
+    if "prometheus" in names:
+        raise ValueError("'prometheus' takes no logs; allowed: otlp, console, none")
+    return names
+
+
+def to_traces_exporters(value: Any) -> tuple[str, ...]:
+    """Return the span exporters of a list or comma list (``prometheus`` takes no spans)."""
+    names = to_exporters(value)
+    if "prometheus" in names:
+        raise ValueError("'prometheus' takes no spans; allowed: otlp, console, none")
+    return names
+
+
+def to_instrument(value: Any) -> tuple[str, ...]:
+    """Return the client libraries of a list or comma list; each must be installed."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ValueError(f"expected a list of {', '.join(INSTRUMENT_CHOICES)}")
+    out: list[str] = []
+    for raw in items:
+        name = str(raw).strip().lower()
+        if not name or name in out:
+            continue
+        if name not in INSTRUMENT_CHOICES:
+            raise ValueError(f"unknown library {name!r}; allowed: {', '.join(INSTRUMENT_CHOICES)}")
+        if importlib.util.find_spec(name) is None:
+            raise ValueError(f"the {name!r} package is not installed: "
+                             f"pip install 'otel-measure[{name}]'")
+        out.append(name)
+    return tuple(out)

@@ -13,7 +13,6 @@ that resolver into ``otel_measure.options`` when imported.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 
 from otel_measure._converters import (
     EXPORTER_CHOICES,
+    INSTRUMENT_CHOICES,
     OTLP_PROTOCOLS,
     PortRange,
     ms_seconds,
@@ -30,13 +30,16 @@ from otel_measure._converters import (
     to_endpoint,
     to_exporters,
     to_headers,
+    to_instrument,
     to_limit,
+    to_logs_exporters,
     to_names,
     to_opt_str,
     to_ports,
     to_price_file,
     to_protocol,
     to_secret,
+    to_traces_exporters,
 )
 from otel_measure.errors import OtelMeasureConfigError
 from otel_measure.options import (
@@ -172,44 +175,6 @@ SETTINGS: tuple[Setting, ...] = (
             "Client libraries to instrument at start-up: `openai`, `anthropic` (comma list; "
             "see docs/llm-clients.md)."),
 )
-
-INSTRUMENT_CHOICES = ("openai", "anthropic")
-
-
-def to_logs_exporters(value: Any) -> tuple[str, ...]:
-    """Return the log record exporters of a list or comma list (``prometheus`` takes none)."""
-    names = to_exporters(value)
-    if "prometheus" in names:
-        raise ValueError("'prometheus' takes no logs; allowed: otlp, console, none")
-    return names
-
-
-def to_traces_exporters(value: Any) -> tuple[str, ...]:
-    """Return the span exporters of a list or comma list (``prometheus`` takes no spans)."""
-    names = to_exporters(value)
-    if "prometheus" in names:
-        raise ValueError("'prometheus' takes no spans; allowed: otlp, console, none")
-    return names
-
-
-def to_instrument(value: Any) -> tuple[str, ...]:
-    """Return the client libraries of a list or comma list; each must be installed."""
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)):
-        raise ValueError(f"expected a list of {', '.join(INSTRUMENT_CHOICES)}")
-    out: list[str] = []
-    for raw in items:
-        name = str(raw).strip().lower()
-        if not name or name in out:
-            continue
-        if name not in INSTRUMENT_CHOICES:
-            raise ValueError(f"unknown library {name!r}; allowed: {', '.join(INSTRUMENT_CHOICES)}")
-        if importlib.util.find_spec(name) is None:
-            raise ValueError(f"the {name!r} package is not installed: "
-                             f"pip install 'otel-measure[{name}]'")
-        out.append(name)
-    return tuple(out)
-
 
 _DOMAINS: tuple[tuple[str, type[Any]], ...] = (
     ("infrastructure", InfrastructureOptions), ("models", ModelOptions),

@@ -125,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--experiment", default=None, help="only this A/B test")
     report.add_argument("--model", default=None, help="only this model")
     report.add_argument("--control", default=None,
-                        help="control variant (default 'control', else the first by name)")
+                        help="control variant (default: the exported definition's; without "
+                             "one, 'control', else the first by name)")
     report.set_defaults(func=_cmd_report)
     targets = sub.add_parser("targets", help="print the live /metrics endpoints of a port "
                              "range as Prometheus file_sd JSON (docs/fleet.md)")

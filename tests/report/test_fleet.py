@@ -24,6 +24,7 @@ from otel_measure.names.analytics import (
 from otel_measure.names.attributes import ATTR_EXPERIMENT, ATTR_VARIANT
 from otel_measure.options import AnalyticsOptions
 from otel_measure.report import PromQLClient, build_report, label_name, prom_name
+from otel_measure.report.analytics import experiments_section
 from tests.report import workload
 from tests.support.net import free_port
 from tests.support.prometheus_server import PrometheusServer
@@ -115,7 +116,8 @@ def test_report_over_three_processes_equals_one_process(store: PrometheusServer)
     one = _single_process()
 
     _same(report["analytics"]["experiments"], one["dashboard"]["experiments"])
-    assert set(report["analytics"]["experiments"]) == {"checkout", "basket", "large"}
+    assert set(report["analytics"]["experiments"]) == {"checkout", "basket", "large",
+                                                       "pricing"}
     assert report["analytics"]["experiments"]["basket"]["metric"] == "mean"
     assert report["analytics"]["experiments"]["large"]["metric"] == "mean"
     nps_one = one["dashboard"]["nps"]
@@ -161,6 +163,8 @@ def test_cli_report_prints_json_and_text(store: PrometheusServer,
     assert main(["report", "--prometheus", store.url]) == 0
     text = capsys.readouterr().out
     assert "checkout (conversion)" in text and "basket (mean)" in text
+    assert "pricing (conversion)" in text and "[definition" not in text  # all exported
+    assert printed["experiment_definitions"]["checkout"]["source"] == "exported"
     assert f"(n={workload.NPS_RESPONSES}," in text
     assert main(["report", "--prometheus", store.url, "--since", "10m", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["source"]["since"] == "10m"
@@ -190,3 +194,28 @@ def test_large_values_keep_their_variance_through_m2(store: PrometheusServer) ->
         assert 0.01 < true_var < 1.0  # values 1e8 + (0 .. 1.5): a spread of ~0.2
         lost = ArmStats.from_sums(round(n[variant]), s1[variant], s2[variant]).variance
         assert not math.isclose(lost, true_var, rel_tol=0.05), variant
+
+
+def test_exported_definition_gives_the_one_process_readout(store: PrometheusServer) -> None:
+    """"pricing" (control "old" not first by name, split 0.2/0.8, alpha 0.01) reads as in
+    one process from measure.experiment.info; the old guesses (control "new", equal split,
+    alpha 0.05) give another verdict and SRM p-value."""
+    client = PromQLClient(store.url)
+    report = build_report(client, experiment="pricing")
+    one = _single_process()["dashboard"]["experiments"]["pricing"]
+    got = report["analytics"]["experiments"]["pricing"]
+    _same(got, one)
+    assert list(got["variants"]) == ["old", "new"] and list(got["comparisons"]) == ["new"]
+    assert got["srm_flagged"] is False and 0.01 < got["comparisons"]["new"]["p_value"] < 0.05
+    assert got["verdict"] == "no significant difference"  # significant only at alpha 0.05
+    assert report["experiment_definitions"] == {"pricing": {
+        "source": "exported", "processes": PARTS,
+        "definition": "control old, split old=0.2, new=0.8, conversion, alpha 0.01"}}
+    assert not any("assumed" in c.lower() or "different definitions" in c
+                   for c in report["caveats"])
+
+    guessed, notes = experiments_section(client, experiment="pricing")
+    old = guessed["pricing"]
+    assert list(old["variants"]) == ["new", "old"] and old["srm_flagged"] is True
+    assert old["verdict"] != one["verdict"] and old["srm_p_value"] < 1e-6
+    assert "Assumed for: 'pricing'" in notes[0]

@@ -17,6 +17,8 @@ OBSERVATIONS = 600
 OUTCOMES = 900
 BASELINE = [float((j * 37) % 100) for j in range(400)]
 LARGE = 1e8  # the "large" test's values: 1e8 + a spread of 0.25 steps (Σx² loses it)
+# "pricing": control "old" is not first by name, the split is 0.2/0.8, alpha is not 0.05.
+PRICING = {"variants": ("old", "new"), "weights": (0.2, 0.8), "alpha": 0.01}
 
 
 def observation(i: int) -> float:
@@ -45,6 +47,8 @@ def record(m: Any, part: int, parts: int) -> None:
     analytics.create_ab_test("checkout")
     analytics.create_ab_test("basket", metric="mean")
     analytics.create_ab_test("large", metric="mean")
+    analytics.create_ab_test("pricing", PRICING["variants"], PRICING["weights"],
+                             alpha=PRICING["alpha"])
     for i in range(part, USERS, parts):
         user = f"user-{i}"
         variant = analytics.assign_variant("checkout", user)
@@ -56,6 +60,9 @@ def record(m: Any, part: int, parts: int) -> None:
         variant = analytics.assign_variant("large", user)
         lift = 0.5 if variant != "control" else 0.0
         analytics.record_conversion("large", user, LARGE + (i % 7) * 0.25 + lift)
+        variant = analytics.assign_variant("pricing", user)
+        if (i * 4391) % 100 < (10 if variant == "old" else 17):
+            analytics.record_conversion("pricing", user)
     for i in range(part, NPS_RESPONSES, parts):
         analytics.record_nps_response(f"user-{i}", (i * 7) % 11)
 

@@ -9,6 +9,11 @@ from otel_measure.names.attributes import (
     ATTR_ANALYTICS_STATE,
     ATTR_EVENT_NAME,
     ATTR_EXPERIMENT,
+    ATTR_EXPERIMENT_ALPHA,
+    ATTR_EXPERIMENT_CONTROL,
+    ATTR_EXPERIMENT_GOAL_EVENT,
+    ATTR_EXPERIMENT_METRIC,
+    ATTR_EXPERIMENT_WEIGHT,
     ATTR_NPS_CATEGORY,
     ATTR_VARIANT,
 )
@@ -78,6 +83,14 @@ EXPERIMENT_VALUE_M2 = _metric(
     "This process's M2 = Σ(x − x̄)² of the per-user values; merge processes with "
     "Chan's formula using their exposures and value.sum.",
     (ATTR_EXPERIMENT, ATTR_VARIANT),
+)
+EXPERIMENT_INFO = _metric(
+    "measure.experiment.info", "gauge", "1",
+    "1 per A/B test variant (Prometheus `_info` convention), its definition as attributes: "
+    "planned share, control or not, metric kind, goal event (absent when none) and alpha; "
+    "one series per experiment and variant.",
+    (ATTR_EXPERIMENT, ATTR_VARIANT, ATTR_EXPERIMENT_WEIGHT, ATTR_EXPERIMENT_CONTROL,
+     ATTR_EXPERIMENT_METRIC, ATTR_EXPERIMENT_GOAL_EVENT, ATTR_EXPERIMENT_ALPHA),
 )
 
 METRICS: tuple[MetricName, ...] = collect(globals())

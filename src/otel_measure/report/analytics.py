@@ -32,10 +32,11 @@ from otel_measure.names.analytics import (
     EXPERIMENT_VALUE_SUM_SQUARES,
 )
 from otel_measure.names.attributes import ATTR_EXPERIMENT, ATTR_NPS_CATEGORY, ATTR_VARIANT
+from otel_measure.report.definitions import Definitions, describe
 from otel_measure.report.promql import PromQLClient, label_name, prom_name, series
 
-__all__ = ["CAVEAT_DEFINITION", "CAVEAT_EXPOSURES", "PROCESS_LABELS", "experiments_section",
-           "nps_section"]
+__all__ = ["CAVEAT_CONFLICT", "CAVEAT_DEFINITION", "CAVEAT_EXPOSURES", "PROCESS_LABELS",
+           "experiments_section", "nps_section"]
 
 CAVEAT_EXPOSURES = (
     "A/B exposures are counted once per process that saw the user: a user served by two "
@@ -43,10 +44,15 @@ CAVEAT_EXPOSURES = (
     "one process (or the counters come from one process)."
 )
 CAVEAT_DEFINITION = (
-    "Test definitions are not exported: the control is 'control' (else the first variant "
-    "by name) unless given, the split is equal unless weights are given, alpha is 0.05, "
-    "and the metric is 'conversion' when every arm's sums equal its conversions, else "
-    "'mean'."
+    "Tests without a measure.experiment.info series (processes older than it) are read "
+    "with assumed definitions: the control is 'control' (else the first variant by name) "
+    "unless given, the split is equal unless weights are given, alpha is 0.05, and the "
+    "metric is 'conversion' when every arm's sums equal its conversions, else 'mean'. "
+    "Assumed for: {tests}."
+)
+CAVEAT_CONFLICT = (
+    "A/B test {test!r}: the processes export different definitions ({groups}); the "
+    "readout uses the one most processes export ({chosen})."
 )
 _EXP, _VAR = label_name(ATTR_EXPERIMENT), label_name(ATTR_VARIANT)
 #: Scrape labels that tell processes apart (Prometheus and VictoriaMetrics add both).
@@ -96,17 +102,52 @@ def _order(variants: Sequence[str], control: str | None) -> list[str]:
     return [first] + [v for v in names if v != first]
 
 
+def _guessed(test: str, arms: Mapping[str, tuple[ArmStats, float, int]],
+             control: str | None, weights: Mapping[str, float] | None,
+             alpha: float | None) -> ABTest:
+    order = _order(list(arms), control)
+    split = tuple(float(weights.get(v, 0.0)) if weights else 1.0 for v in order)
+    total = math.fsum(split)
+    return ABTest(test, tuple(order), tuple(w / total for w in split), None,
+                  _metric_of(arms), 0.05 if alpha is None else alpha, math.nan)
+
+
+def _exported(found: ABTest, control: str | None, weights: Mapping[str, float] | None,
+              alpha: float | None) -> ABTest:
+    """The exported definition with the caller's control, weights or alpha put over it."""
+    order = list(found.variants)
+    if control is not None:
+        if control not in order:
+            raise ValueError(f"control={control!r} is not a variant of the exported test; "
+                             f"variants: {sorted(order)!r}")
+        order = [control] + [v for v in order if v != control]
+    share = dict(zip(found.variants, found.weights, strict=True))
+    split = tuple(float(weights.get(v, 0.0)) if weights else share[v] for v in order)
+    if weights:
+        total = math.fsum(split)
+        split = tuple(w / total for w in split)
+    return ABTest(found.name, tuple(order), split, found.goal_event, found.metric,
+                  found.alpha if alpha is None else alpha, math.nan)
+
+
 def experiments_section(
     client: PromQLClient, since: str | None = None, experiment: str | None = None,
     control: str | None = None, weights: Mapping[str, float] | None = None,
-    alpha: float = 0.05,
-) -> dict[str, Any]:
-    """Every exported A/B test's readout, as ``m.dashboard()["analytics"]["experiments"]``.
+    alpha: float | None = None, definitions: Definitions | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Every A/B test's readout, as ``m.dashboard()["analytics"]["experiments"]``.
+
+    Definitions come from ``definitions`` (``measure.experiment.info``) where a test has
+    one, else they are assumed; ``control``, ``weights`` and ``alpha`` override either.
+
+    Returns:
+        The readouts, and the caveats they need (assumed or conflicting definitions).
 
     Raises:
         ValueError: ``experiment`` was asked for and is not exported, or a bad control.
         PromQLError: The store failed.
     """
+    defined = definitions.tests if definitions is not None else {}
     by = (ATTR_EXPERIMENT, ATTR_VARIANT)
     sel = f'{_EXP}="{experiment}"' if experiment is not None else ""
     conv = _by_arm(client, series(EXPERIMENT_CONVERSIONS, by, since, sel))
@@ -116,36 +157,48 @@ def experiments_section(
     else:
         n = _by_arm(client, series(EXPERIMENT_EXPOSURES, by, since, sel))
         s1 = _by_arm(client, series(EXPERIMENT_VALUE_SUM, by, since, sel))
+        # An arm with no exposure in the range but conversions of users exposed before it
+        # (or scraped mid-update) is read as empty: sums without n are no arm.
         merged = {key: ArmStats.from_sums(round(count), s1.get(key, 0.0),
                                           max(0.0, s2.get(key, 0.0)))
-                  for key, count in sorted(n.items())}
+                  if round(count) else ArmStats() for key, count in sorted(n.items())}
     tests: dict[str, dict[str, tuple[ArmStats, float, int]]] = {}
     for (test, variant), arm in sorted(merged.items()):
         key = (test, variant)
         tests.setdefault(test, {})[variant] = (arm, s2.get(key, 0.0),
                                                round(conv.get(key, 0.0)))
+    for test, given in defined.items():  # variants (or whole tests) nobody was exposed to
+        for variant in given.variants:
+            tests.setdefault(test, {}).setdefault(variant, (ArmStats(), 0.0, 0))
     if experiment is not None and experiment not in tests:
         raise ValueError(f"experiment={experiment!r} is not exported by the store; "
                          "no measure.experiment.exposures series carry it")
     out: dict[str, Any] = {}
-    for test, arms in tests.items():
-        if len(arms) < 2:
+    assumed: list[str] = []
+    for test, arms in sorted(tests.items()):
+        found = defined.get(test)
+        if found is not None and set(arms) == set(found.variants):
+            definition = _exported(found, control, weights, alpha)
+        elif len(arms) < 2:
             continue
-        order = _order(list(arms), control)
-        metric = _metric_of(arms)
-        split = tuple(float(weights.get(v, 0.0)) if weights else 1.0 for v in order)
-        total = math.fsum(split)
-        definition = ABTest(test, tuple(order), tuple(w / total for w in split), None,
-                            metric, alpha, math.nan)
-        stats = {v: arms[v][0] for v in order}
-        result = analyze_experiment(stats, control=order[0],
+        else:
+            definition = _guessed(test, arms, control, weights, alpha)
+            assumed.append(test)
+        order = definition.variants
+        result = analyze_experiment({v: arms[v][0] for v in order}, control=order[0],
                                     weights=dict(zip(order, definition.weights, strict=True)),
-                                    metric=metric, alpha=alpha)
+                                    metric=definition.metric, alpha=definition.alpha)
         readout = extend(ABTestResults, result, test=definition,
                          conversions={v: arms[v][2] for v in order}, now=math.nan)
         out[test] = experiment_summary(readout)
+    notes = [CAVEAT_DEFINITION.format(tests=", ".join(repr(t) for t in assumed))] if assumed \
+        else []
+    for test, groups in (definitions.conflicts.items() if definitions is not None else ()):
+        text = "; ".join(f"{d} on {', '.join(p)}" for d, p in groups.items())
+        notes.append(CAVEAT_CONFLICT.format(test=test, groups=text,
+                                            chosen=describe(defined.get(test))))
     plain: dict[str, Any] = to_plain(out)
-    return plain
+    return plain, notes
 
 
 def nps_section(client: PromQLClient, since: str | None = None,

@@ -15,11 +15,14 @@ def _num(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
-def _experiments(lines: list[str], experiments: dict[str, Any]) -> None:
+def _experiments(lines: list[str], experiments: dict[str, Any],
+                 sources: dict[str, Any]) -> None:
     for name, test in experiments.items():
         srm = " SRM!" if test["srm_flagged"] else ""
+        source = sources.get(name, {}).get("source", "assumed")
+        note = "" if source == "exported" else f" [definition {source}, see caveats]"
         lines.append(f"  {name} ({test['metric']}): {test['verdict']}{srm} "
-                     f"(SRM p={_num(test['srm_p_value'])})")
+                     f"(SRM p={_num(test['srm_p_value'])}){note}")
         for variant, v in test["variants"].items():
             lines.append(f"    {variant:<12} n={v['exposures']:<7} conversions="
                          f"{v['conversions']:<6} value={_num(v['value'])}")
@@ -42,7 +45,7 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append(f"NPS {_num(nps['nps'], 3)} ± {_num(nps['margin_of_error'], 3)} "
                      f"(n={nps['n']}, {_num(nps['confidence'], 2)} confidence)")
     lines.append("A/B tests:" if analytics["experiments"] else "A/B tests: none exported")
-    _experiments(lines, analytics["experiments"])
+    _experiments(lines, analytics["experiments"], report.get("experiment_definitions", {}))
     models = report["models"]
     for name, entry in models["cost"]["models"].items():
         lat = models["latency"].get(name, {})

@@ -13,6 +13,7 @@ import otel_measure
 from otel_measure import OtelMeasureConfigError
 from otel_measure.instruments import UserAnalytics
 from otel_measure.instruments.analytics.privacy import Pseudonymizer
+from otel_measure.names.analytics import EXPERIMENT_INFO
 from otel_measure.options import AnalyticsOptions
 from tests.support.analytics import T0, AnalyticsRig
 from tests.support.rig import Rig
@@ -81,7 +82,8 @@ def test_raw_ids_never_reach_metrics_or_the_dashboard() -> None:
     attribute_keys = {k for rm in exported.resource_metrics for sm in rm.scope_metrics
                       for m in sm.metrics if m.name.startswith("measure.")
                       for p in m.data.data_points for k in (p.attributes or {})}
-    assert attribute_keys == {"event.name", "nps.category", "experiment", "variant"}
+    assert attribute_keys == {"event.name", "nps.category", "experiment", "variant",
+                              *EXPERIMENT_INFO.attributes}  # test definitions, no ids
 
 
 def test_segments_list_pseudonyms_only() -> None:

@@ -4,10 +4,12 @@ Each exposed user contributes one observation x to their variant: 1 or 0 (conver
 not) for a conversion test, the sum of their values for a mean test. The variant keeps
 n, Σx, Σx² and M2 = Σ(x − x̄)² (from exact rational sums, since a user's value changes),
 and exports them (counters exposures, value.sum, value.sum_squares; gauge value.m2;
-attributes ``experiment`` and ``variant``). Per-process n, Σx and M2 merge exactly across
-a fleet with Chan's formula (``ArmStats.merge``), Σx² only by plain summing, which loses
-the variance of values with a large mean. Values must be non-negative, which keeps every
-counter increment non-negative.
+attributes ``experiment`` and ``variant``), and each test's definition as the gauge
+``measure.experiment.info`` (1 per variant; share, control, metric kind, goal event and
+alpha as attributes: exactly what ``results`` passes to the calculator). Per-process n,
+Σx and M2 merge exactly across a fleet with Chan's formula (``ArmStats.merge``), Σx² only
+by plain summing, which loses the variance of values with a large mean. Values must be
+non-negative, which keeps every counter increment non-negative.
 """
 
 from __future__ import annotations
@@ -31,11 +33,20 @@ from otel_measure.names import create_instrument
 from otel_measure.names.analytics import (
     EXPERIMENT_CONVERSIONS,
     EXPERIMENT_EXPOSURES,
+    EXPERIMENT_INFO,
     EXPERIMENT_VALUE_M2,
     EXPERIMENT_VALUE_SUM,
     EXPERIMENT_VALUE_SUM_SQUARES,
 )
-from otel_measure.names.attributes import ATTR_EXPERIMENT, ATTR_VARIANT
+from otel_measure.names.attributes import (
+    ATTR_EXPERIMENT,
+    ATTR_EXPERIMENT_ALPHA,
+    ATTR_EXPERIMENT_CONTROL,
+    ATTR_EXPERIMENT_GOAL_EVENT,
+    ATTR_EXPERIMENT_METRIC,
+    ATTR_EXPERIMENT_WEIGHT,
+    ATTR_VARIANT,
+)
 
 __all__ = ["METRICS", "ExperimentStore"]
 
@@ -83,6 +94,18 @@ class _Test:
     bounds: tuple[int, ...]
     attrs: tuple[dict[str, str], ...]
     arms: list[_Arm] = field(default_factory=list)
+    info: tuple[dict[str, Any], ...] = ()
+
+
+def _info_attributes(test: ABTest) -> tuple[dict[str, Any], ...]:
+    # The definition inputs of ``results``: control (the first variant), shares, metric, alpha.
+    goal = {} if test.goal_event is None else {ATTR_EXPERIMENT_GOAL_EVENT: test.goal_event}
+    return tuple({ATTR_EXPERIMENT: test.name, ATTR_VARIANT: variant,
+                  ATTR_EXPERIMENT_WEIGHT: weight, ATTR_EXPERIMENT_CONTROL: i == 0,
+                  ATTR_EXPERIMENT_METRIC: test.metric, ATTR_EXPERIMENT_ALPHA: test.alpha,
+                  **goal}
+                 for i, (variant, weight) in enumerate(zip(test.variants, test.weights,
+                                                           strict=True)))
 
 
 def _check_name(arg: str, value: object) -> str:
@@ -162,11 +185,17 @@ class ExperimentStore:
         self._sum = create_instrument(meter, EXPERIMENT_VALUE_SUM)
         self._sum_sq = create_instrument(meter, EXPERIMENT_VALUE_SUM_SQUARES)
         create_instrument(meter, EXPERIMENT_VALUE_M2, callbacks=[self._observe_m2])
+        create_instrument(meter, EXPERIMENT_INFO, callbacks=[self._observe_info])
 
     def _observe_m2(self, _options: CallbackOptions) -> list[Observation]:
         with self._events.locked():
             return [Observation(arm.m2, attrs) for test in self._tests.values()
                     for arm, attrs in zip(test.arms, test.attrs, strict=True)]
+
+    def _observe_info(self, _options: CallbackOptions) -> list[Observation]:
+        with self._events.locked():
+            return [Observation(1, attrs) for test in self._tests.values()
+                    for attrs in test.info]
 
     def create(
         self,
@@ -214,7 +243,8 @@ class ExperimentStore:
             definition = ABTest(test_name, names_, shares, goal, metric, float(alpha), now)
             attrs = tuple({ATTR_EXPERIMENT: test_name, ATTR_VARIANT: v}
                           for v in names_)
-            test = _Test(definition, _bounds(shares), attrs, [_Arm() for _ in names_])
+            test = _Test(definition, _bounds(shares), attrs, [_Arm() for _ in names_],
+                         _info_attributes(definition))
             self._tests[test_name] = test
             if goal is not None:
                 self.goals.setdefault(goal, []).append(test)

@@ -44,12 +44,12 @@ def _under(loaded: set[str], prefixes: tuple[str, ...]) -> list[str]:
 
 
 def test_import_loads_no_exporter_http_stack_or_domain() -> None:
-    """A fresh `import otel_measure` loads the package, its version and errors: no more."""
+    """A fresh `import otel_measure` loads the package, version, errors and _lazy: no more."""
     loaded = _loaded_after("import otel_measure")
     assert "otel_measure" in loaded
     assert _under(loaded, NOT_ON_IMPORT) == []
     assert _under(loaded, ("otel_measure",)) == [
-        "otel_measure", "otel_measure._version", "otel_measure.errors"]
+        "otel_measure", "otel_measure._lazy", "otel_measure._version", "otel_measure.errors"]
 
 
 def test_setup_without_exporters_or_domains_loads_none_of_them() -> None:

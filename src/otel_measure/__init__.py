@@ -14,9 +14,9 @@ Importing the package is cheap: each public name below is imported on first use
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from otel_measure._lazy import lazy_exports
 from otel_measure._version import __version__
 from otel_measure.errors import (
     OtelMeasureConfigError,
@@ -58,17 +58,6 @@ _LAZY: dict[str, str] = {
 }
 
 
+
 if not TYPE_CHECKING:  # type checkers see the imports above; typos stay errors
-
-    def __getattr__(name: str) -> Any:
-        """Import a public name on first access and keep it in the module namespace."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(globals(), _LAZY)

@@ -7,8 +7,9 @@ Prometheus exporter never loads the HTTP stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from otel_measure._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from otel_measure.http.app import make_wsgi_app
@@ -24,17 +25,6 @@ _LAZY: dict[str, str] = {
 }
 
 
+
 if not TYPE_CHECKING:  # type checkers see the imports above; typos stay errors
-
-    def __getattr__(name: str) -> Any:
-        """Import a public name on first access and keep it in the package namespace."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(globals(), _LAZY)

@@ -6,8 +6,9 @@ domains it enables.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from otel_measure._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from otel_measure.instruments._rejections import Rejections
@@ -25,17 +26,6 @@ _LAZY: dict[str, str] = {
 }
 
 
+
 if not TYPE_CHECKING:  # type checkers see the imports above; typos stay errors
-
-    def __getattr__(name: str) -> Any:
-        """Import a domain on first access and keep it in the package namespace."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(globals(), _LAZY)

@@ -14,38 +14,26 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.metrics import Meter
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
-from prometheus_client import CollectorRegistry, generate_latest
+from opentelemetry.sdk.metrics.export import MetricsData
 
 from otel_measure.instruments import Rejections, UserAnalytics
 from otel_measure.instruments.analytics import event_reads as reads
 from otel_measure.names.analytics import ANALYTICS_EVENTS, ANALYTICS_REVENUE
 from otel_measure.options import AnalyticsOptions
-from otel_measure.views import DEFAULT_VIEWS
+from tests.support.equivalence import TwoReaders
 
 NAMES = ("view", "cart", "buy", "search", "share")
 COMPARED = (ANALYTICS_EVENTS.name, ANALYTICS_REVENUE.name)
 
 
-class Side:
-    """One MeterProvider with an in-memory reader and a Prometheus reader (own registry)."""
-
-    def __init__(self) -> None:
-        self.memory = InMemoryMetricReader()
-        self.registry = CollectorRegistry()
-        self.provider = MeterProvider(
-            metric_readers=[self.memory, PrometheusMetricReader(registry=self.registry)],
-            views=list(DEFAULT_VIEWS))
-        self.meter: Meter = self.provider.get_meter("equivalence")
+class Side(TwoReaders):
+    """Both readers of one provider; a collection gives compared points and scrape lines."""
 
     def collect(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """One collection of both readers, back to back: compared points and scrape lines."""
-        data = normalise(self.memory.get_metrics_data())
-        return data, scraped(generate_latest(self.registry).decode())
-
+        data, text = self.read()
+        return normalise(data), scraped(text)
 
 def normalise(data: MetricsData | None) -> dict[str, Any]:
     """Kind, monotonicity, temporality, unit and points of the compared metrics."""

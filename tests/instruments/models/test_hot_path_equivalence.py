@@ -15,12 +15,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.metrics import Meter
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricsData
+from opentelemetry.sdk.metrics.export import MetricsData
 from opentelemetry.sdk.trace import TracerProvider
-from prometheus_client import CollectorRegistry, generate_latest
 
 from otel_measure.instruments import ModelMetrics, Rejections
 from otel_measure.instruments.models import registry as registry_module
@@ -35,12 +32,12 @@ from otel_measure.names.models import (
     MODEL_OPERATION_DURATION,
 )
 from otel_measure.options import ModelOptions
-from otel_measure.views import DEFAULT_VIEWS
 from otel_measure.views.buckets import (
     GEN_AI_DURATION_BUCKETS,
     GEN_AI_TOKEN_USAGE_BUCKETS,
     MODEL_DURATION_BUCKETS,
 )
+from tests.support.equivalence import TwoReaders
 
 # Prices that make float sums depend on their association (0.3 / 1e6 is not exact).
 PRICES = {
@@ -55,23 +52,13 @@ SCRAPED = (GEN_AI_CLIENT_OPERATION_DURATION.name, GEN_AI_CLIENT_TOKEN_USAGE.name
            MODEL_COST.name, MODEL_COST_UNPRICED.name)
 
 
-class Side:
-    """One MeterProvider with an in-memory reader and a Prometheus reader (own registry)."""
-
-    def __init__(self) -> None:
-        self.memory = InMemoryMetricReader()
-        self.registry = CollectorRegistry()
-        self.provider = MeterProvider(
-            metric_readers=[self.memory, PrometheusMetricReader(registry=self.registry)],
-            views=list(DEFAULT_VIEWS))
-        self.meter: Meter = self.provider.get_meter("equivalence")
+class Side(TwoReaders):
+    """Both readers of one provider; a collection gives normalised points and the scrape."""
 
     def collect(self) -> tuple[dict[str, Any], str]:
         """One collection of both readers, back to back: normalised points and the scrape."""
-        data = normalise(self.memory.get_metrics_data())
-        text = generate_latest(self.registry).decode()
-        return data, text
-
+        data, text = self.read()
+        return normalise(data), text
 
 def normalise(data: MetricsData | None) -> dict[str, Any]:
     """What an exporter sees of each metric, timestamps and exemplars aside."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
 from opentelemetry.metrics import Meter
 from opentelemetry.sdk.metrics import MeterProvider
@@ -10,7 +13,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 
 from otel_measure.views import DEFAULT_VIEWS
 
-__all__ = ["TwoReaders"]
+__all__ = ["TwoReaders", "run_while_collecting"]
 
 
 class TwoReaders:
@@ -28,3 +31,23 @@ class TwoReaders:
         """One collection of both readers, back to back: the data and the scrape text."""
         data = self.memory.get_metrics_data()
         return data, generate_latest(self.registry).decode()
+
+
+def run_while_collecting(collect: Callable[[], object], worker: Callable[[int], None],
+                         threads: int) -> None:
+    """Run ``worker(0..threads-1)`` on threads while another thread keeps collecting."""
+    done = threading.Event()
+
+    def collector() -> None:
+        while not done.is_set():
+            collect()
+
+    reader = threading.Thread(target=collector)
+    reader.start()
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    done.set()
+    reader.join()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import random
-import threading
 from typing import Any
 
 from hypothesis import given, settings
@@ -21,7 +20,7 @@ from otel_measure.instruments import Rejections, UserAnalytics
 from otel_measure.instruments.analytics import event_reads as reads
 from otel_measure.names.analytics import ANALYTICS_EVENTS, ANALYTICS_REVENUE
 from otel_measure.options import AnalyticsOptions
-from tests.support.equivalence import TwoReaders
+from tests.support.equivalence import TwoReaders, run_while_collecting
 
 NAMES = ("view", "cart", "buy", "search", "share")
 COMPARED = (ANALYTICS_EVENTS.name, ANALYTICS_REVENUE.name)
@@ -152,25 +151,11 @@ def test_concurrent_tracking_and_collection_give_exact_totals() -> None:
     """Threads tracking while another collects: every event and dollar is exported."""
     ours, analytics, _naive_side, _naive = _rigs(None, max_names=10)
     threads, each = 4, 700
-    done = threading.Event()
-
-    def collector() -> None:
-        while not done.is_set():
-            ours.collect()
-
     def worker(index: int) -> None:
         for i in range(each):
             analytics.track_event(NAMES[i % 2], f"user-{index}-{i % 37}", revenue=float(i % 5))
 
-    reader = threading.Thread(target=collector)
-    reader.start()
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    done.set()
-    reader.join()
+    run_while_collecting(ours.collect, worker, threads)
     data, _ = ours.collect()
     counts = {dict(a)["event.name"]: v for a, _k, v in data[ANALYTICS_EVENTS.name][-1]}
     assert counts == {"view": threads * each // 2, "cart": threads * each // 2}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import random
-import threading
 from typing import Any
 
 import pytest
@@ -37,7 +36,7 @@ from otel_measure.views.buckets import (
     GEN_AI_TOKEN_USAGE_BUCKETS,
     MODEL_DURATION_BUCKETS,
 )
-from tests.support.equivalence import TwoReaders
+from tests.support.equivalence import TwoReaders, run_while_collecting
 
 # Prices that make float sums depend on their association (0.3 / 1e6 is not exact).
 PRICES = {
@@ -293,26 +292,12 @@ def test_concurrent_recording_and_collection_give_exact_totals() -> None:
     models = ModelMetrics(ours.meter, TracerProvider().get_tracer("t"), Rejections(ours.meter),
                           ModelOptions(pricing=prices))
     threads, calls_each = 4, 500
-    done = threading.Event()
-
-    def collector() -> None:
-        while not done.is_set():
-            ours.collect()
-
     def worker(index: int) -> None:
         for i in range(calls_each):
             models.record_inference("t", 0.1, index + i, 3, provider="p")
             models.record_inference("u", 0.1, 1, 1, provider="p")  # unpriced
 
-    reader = threading.Thread(target=collector)
-    reader.start()
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    done.set()
-    reader.join()
+    run_while_collecting(ours.collect, worker, threads)
     data = ours.collect()[0]
     inputs = sum(n + i for n in range(threads) for i in range(calls_each))
     cost = {dict(a)["gen_ai.token.type"]: v for a, _k, v in data[MODEL_COST.name][-1]}

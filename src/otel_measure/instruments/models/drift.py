@@ -48,6 +48,7 @@ from otel_measure.calculators.drift import (
     resolve_method,
 )
 from otel_measure.calculators.drift_fine import FineCounts, FineLayout, baseline_std
+from otel_measure.instruments._rejections import real_number
 
 __all__ = [
     "PREDICTION",
@@ -73,13 +74,8 @@ def clean_value(value: Any) -> tuple[Any, str | None]:
     if value is None:
         return None, "expected a number or a category, not None"
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        try:
-            number = float(value)
-        except OverflowError:  # an int or Fraction past float's range
-            return None, "expected a finite number"
-        if not math.isfinite(number):
-            return None, "expected a finite number"
-        return number, None
+        number = real_number(value)  # the input contract: None past float's range too
+        return (None, "expected a finite number") if number is None else (number, None)
     try:
         hash(value)
     except TypeError:
